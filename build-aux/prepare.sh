@@ -1,0 +1,50 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Sourced by build-aux/run and build-aux/test: installs the Debian packages
+# that are missing, then configures and builds _build. Safe to run again;
+# quick when nothing is missing.
+
+set -euo pipefail
+
+top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$top"
+
+build_packages=(
+    build-essential meson ninja-build pkg-config gettext
+    libglib2.0-dev libglib2.0-dev-bin libglib2.0-bin
+    libgtk-4-dev libadwaita-1-dev libsecret-1-dev libgnutls28-dev
+    appstream desktop-file-utils
+)
+test_packages=(
+    python3 openssl xvfb xauth dbus-daemon gnome-keyring libsecret-tools
+    dovecot-imapd isync
+)
+
+install_missing_packages() {
+    local missing=()
+    local package
+    for package in "$@"; do
+        if ! dpkg-query -W -f='${db:Status-Status}' "$package" 2>/dev/null | grep -qx installed; then
+            missing+=("$package")
+        fi
+    done
+    [ ${#missing[@]} -eq 0 ] && return 0
+
+    echo "Installing missing packages: ${missing[*]}" >&2
+    local sudo=()
+    [ "$(id -u)" -eq 0 ] || sudo=(sudo)
+    export DEBIAN_FRONTEND=noninteractive
+    "${sudo[@]}" apt-get update -qq
+    "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+}
+
+# configure_and_build DIR [MESON OPTIONS...]
+configure_and_build() {
+    local build_dir=$1
+    shift
+    if [ ! -f "$build_dir/build.ninja" ]; then
+        meson setup "$build_dir" "$@"
+    elif [ $# -gt 0 ]; then
+        meson configure "$build_dir" "$@"
+    fi
+    meson compile -C "$build_dir"
+}

@@ -1,0 +1,143 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+
+#include <glib/gstdio.h>
+
+#include "mail-setup-test-ui.h"
+#include "mail-setup-test-util.h"
+
+static gboolean
+timeout_reached_cb (gpointer user_data)
+{
+  gboolean *reached = user_data;
+
+  *reached = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+/* Runs the main loop, as the application would, until CONDITION holds. */
+gboolean
+mail_setup_test_ui_wait_until (MailSetupTestCondition condition,
+                               gpointer               user_data,
+                               guint                  timeout_ms)
+{
+  gboolean reached = FALSE;
+  guint timeout_id;
+
+  timeout_id = g_timeout_add (timeout_ms, timeout_reached_cb, &reached);
+  while (!condition (user_data) && !reached)
+    g_main_context_iteration (NULL, TRUE);
+  if (!reached)
+    g_source_remove (timeout_id);
+
+  return condition (user_data);
+}
+
+static void
+frame_painted_cb (GdkFrameClock *clock,
+                  gpointer       user_data)
+{
+  gboolean *painted = user_data;
+
+  *painted = TRUE;
+}
+
+static gboolean
+is_true (gpointer user_data)
+{
+  return *(gboolean *) user_data;
+}
+
+void
+mail_setup_test_ui_wait_for_frame (GtkWidget *widget)
+{
+  GdkFrameClock *clock;
+  gboolean painted = FALSE;
+  gulong handler;
+
+  g_assert_true (gtk_widget_get_mapped (widget));
+  clock = gtk_widget_get_frame_clock (widget);
+  handler = g_signal_connect (clock, "after-paint", G_CALLBACK (frame_painted_cb), &painted);
+  gtk_widget_queue_draw (widget);
+  g_assert_true (mail_setup_test_ui_wait_until (is_true, &painted, 5000));
+  g_signal_handler_disconnect (clock, handler);
+}
+
+static gboolean
+window_is_mapped (gpointer user_data)
+{
+  return gtk_widget_get_mapped (GTK_WIDGET (user_data));
+}
+
+/* One application for the whole test program, as in the real one; each test
+ * opens a window of its own on it. */
+MailSetupApplication *
+mail_setup_test_ui_get_application (void)
+{
+  static MailSetupApplication *app;
+  g_autoptr(GError) error = NULL;
+
+  if (app != NULL)
+    return app;
+
+  mail_setup_test_service_env ("DISPLAY");
+
+  app = mail_setup_application_new ();
+  g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE);
+  g_application_register (G_APPLICATION (app), NULL, &error);
+  g_assert_no_error (error);
+
+  return app;
+}
+
+MailSetupWindow *
+mail_setup_test_ui_open_window (void)
+{
+  MailSetupWindow *window;
+
+  window = mail_setup_window_new (mail_setup_test_ui_get_application ());
+  gtk_window_present (GTK_WINDOW (window));
+  g_assert_true (mail_setup_test_ui_wait_until (window_is_mapped, window, 5000));
+  mail_setup_test_ui_wait_for_frame (GTK_WIDGET (window));
+
+  return window;
+}
+
+/* Saves what the widget shows to BUILDDIR/screenshots/NAME.png, for a person
+ * to look at, and returns the path. */
+char *
+mail_setup_test_ui_screenshot (GtkWidget  *widget,
+                               const char *name)
+{
+  g_autoptr(GdkPaintable) paintable = NULL;
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autofree char *folder = NULL;
+  g_autofree char *file_name = NULL;
+  char *path;
+  GtkSnapshot *snapshot;
+  GskRenderer *renderer;
+  int width, height;
+
+  mail_setup_test_ui_wait_for_frame (widget);
+
+  width = gtk_widget_get_width (widget);
+  height = gtk_widget_get_height (widget);
+  paintable = gtk_widget_paintable_new (widget);
+  snapshot = gtk_snapshot_new ();
+  gdk_paintable_snapshot (paintable, snapshot, width, height);
+  node = gtk_snapshot_free_to_node (snapshot);
+  g_assert_nonnull (node);
+
+  renderer = gtk_native_get_renderer (gtk_widget_get_native (widget));
+  texture = gsk_renderer_render_texture (renderer, node,
+                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
+
+  folder = g_build_filename (g_test_get_dir (G_TEST_BUILT), "screenshots", NULL);
+  g_assert_cmpint (g_mkdir_with_parents (folder, 0755), ==, 0);
+  file_name = g_strconcat (name, ".png", NULL);
+  path = g_build_filename (folder, file_name, NULL);
+  g_assert_true (gdk_texture_save_to_png (texture, path));
+  g_test_message ("screenshot: %s", path);
+
+  return path;
+}

@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+
+#pragma once
+
+#include <gtk/gtk.h>
+
+#include "mail-setup-application.h"
+#include "mail-setup-window.h"
+
+G_BEGIN_DECLS
+
+typedef gboolean (*MailSetupTestCondition) (gpointer user_data);
+
+MailSetupApplication *mail_setup_test_ui_get_application (void);
+MailSetupWindow *mail_setup_test_ui_open_window  (void);
+gboolean         mail_setup_test_ui_wait_until   (MailSetupTestCondition  condition,
+                                                  gpointer                user_data,
+                                                  guint                   timeout_ms);
+void             mail_setup_test_ui_wait_for_frame (GtkWidget            *widget);
+char            *mail_setup_test_ui_screenshot   (GtkWidget              *widget,
+                                                  const char             *name);
+
+G_END_DECLS

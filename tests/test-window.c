@@ -1,0 +1,86 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+
+#include <glib/gi18n.h>
+
+#include <adwaita.h>
+
+#include "mail-setup-test-ui.h"
+
+static void
+test_window_opens_with_title (void)
+{
+  g_autofree char *screenshot = NULL;
+  MailSetupWindow *window;
+
+  window = mail_setup_test_ui_open_window ();
+
+  g_assert_cmpstr (gtk_window_get_title (GTK_WINDOW (window)), ==, "Mail Setup");
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (window)));
+  screenshot = mail_setup_test_ui_screenshot (GTK_WIDGET (window), "welcome");
+  g_assert_true (g_file_test (screenshot, G_FILE_TEST_IS_REGULAR));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+static gboolean
+about_window_is_shown (gpointer user_data)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWidget) toplevel = g_list_model_get_item (toplevels, i);
+
+      if (ADW_IS_ABOUT_WINDOW (toplevel) && gtk_widget_get_mapped (toplevel))
+        {
+          *(GtkWidget **) user_data = toplevel;
+          return TRUE;
+        }
+    }
+
+  return FALSE;
+}
+
+static GtkApplication *
+window_app (MailSetupWindow *window)
+{
+  return gtk_window_get_application (GTK_WINDOW (window));
+}
+
+static void
+test_window_about_and_quit (void)
+{
+  g_auto(GStrv) accels = NULL;
+  GtkWidget *about = NULL;
+  g_autofree char *screenshot = NULL;
+  MailSetupWindow *window;
+
+  window = mail_setup_test_ui_open_window ();
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "app.about", NULL));
+  g_assert_true (mail_setup_test_ui_wait_until (about_window_is_shown, &about, 5000));
+  g_assert_cmpstr (adw_about_window_get_application_name (ADW_ABOUT_WINDOW (about)), ==,
+                   "Mail Setup");
+  g_assert_cmpint (adw_about_window_get_license_type (ADW_ABOUT_WINDOW (about)), ==,
+                   GTK_LICENSE_GPL_3_0);
+  screenshot = mail_setup_test_ui_screenshot (about, "about");
+  gtk_window_destroy (GTK_WINDOW (about));
+
+  accels = gtk_application_get_accels_for_action (GTK_APPLICATION (window_app (window)),
+                                                  "app.quit");
+  g_assert_cmpstrv (accels, ((const char *[]) { "<Control>q", NULL }));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  gtk_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/window/opens-with-title", test_window_opens_with_title);
+  g_test_add_func ("/window/about-and-quit", test_window_about_and_quit);
+
+  return g_test_run ();
+}
