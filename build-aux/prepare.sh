@@ -11,7 +11,7 @@ cd "$top"
 build_packages=(
     build-essential meson ninja-build pkg-config gettext
     libglib2.0-dev libglib2.0-dev-bin libglib2.0-bin
-    libgtk-4-dev libadwaita-1-dev libsecret-1-dev libgnutls28-dev
+    libgtk-4-dev libadwaita-1-dev libsecret-1-dev libgnutls28-dev libjson-glib-dev
     appstream desktop-file-utils
 )
 test_packages=(

@@ -2,15 +2,54 @@
 
 #include "config.h"
 
+#include <errno.h>
 #include <glib/gi18n.h>
 #include <stdio.h>
+#include <termios.h>
+#include <unistd.h>
 
+#include "mail-setup-check.h"
 #include "mail-setup-cli.h"
+#include "mail-setup-provider.h"
+#include "mail-setup-secret.h"
+
+/*
+ * `mail-setup --check ...`: the connection check on a terminal or in a
+ * script, without a display and without GTK. Exit status: 0 when the account
+ * works, 1 for any other diagnosis, 2 for a usage error.
+ */
+
+#define EXIT_USAGE 2
+#define MAX_PASSWORD_LENGTH 4096
+
+typedef struct
+{
+  gboolean      check;
+  gboolean      version;
+  char         *email;
+  char         *provider_id;
+  char         *server;
+  int           port;
+  char         *security;
+  char         *username;
+  gboolean      password_stdin;
+  char         *ca_file;
+  int           timeout;
+  gboolean      json;
+} Options;
+
+typedef struct
+{
+  GMainLoop          *loop;
+  gboolean            json;
+  gboolean            interactive;
+  MailSetupDiagnosis  diagnosis;
+} CheckRun;
 
 /* These options make the program a command-line tool that never opens a
  * window and never initialises GTK, so it runs without a display. */
 static const char * const command_line_options[] = {
-  "--version",
+  "--check", "--version", "--help", "-h", "--help-all",
 };
 
 gboolean
@@ -29,10 +68,352 @@ mail_setup_cli_wants_command_line (int    argc,
   return FALSE;
 }
 
+static int
+usage_error (const char *format,
+             ...) G_GNUC_PRINTF (1, 2);
+
+static int
+usage_error (const char *format,
+             ...)
+{
+  g_autofree char *message = NULL;
+  va_list args;
+
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+
+  g_printerr ("mail-setup: %s\n", message);
+  g_printerr (_("Run “mail-setup --help” to see the options.\n"));
+
+  return EXIT_USAGE;
+}
+
+/* Reads one line, without its line end, with echo off when standard input
+ * is a terminal. Every copy is wiped. */
+static MailSetupSecret *
+read_password (gboolean   from_stdin,
+               const char *prompt,
+               GError    **error)
+{
+  g_autoptr(MailSetupSecret) buffer = g_malloc0 (MAX_PASSWORD_LENGTH + 2);
+  struct termios saved, quiet;
+  gboolean terminal = isatty (STDIN_FILENO);
+  gboolean echo_off = FALSE;
+  gsize length;
+
+  if (!from_stdin && !terminal)
+    {
+      g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
+                           _("No password: pass it on standard input with --password-stdin, "
+                             "or run from a terminal to be asked for it"));
+      return NULL;
+    }
+
+  if (terminal)
+    {
+      g_printerr ("%s", prompt);
+      if (tcgetattr (STDIN_FILENO, &saved) == 0)
+        {
+          quiet = saved;
+          quiet.c_lflag &= ~ECHO;
+          echo_off = tcsetattr (STDIN_FILENO, TCSAFLUSH, &quiet) == 0;
+        }
+    }
+
+  /* read(2) byte by byte rather than stdio, whose buffer would keep a copy
+   * of the password that nothing wipes. */
+  length = 0;
+  while (length < MAX_PASSWORD_LENGTH + 1)
+    {
+      ssize_t n = read (STDIN_FILENO, buffer + length, 1);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        break;
+      if (buffer[length++] == '\n')
+        break;
+    }
+  buffer[length] = '\0';
+
+  if (echo_off)
+    {
+      tcsetattr (STDIN_FILENO, TCSAFLUSH, &saved);
+      g_printerr ("\n");
+    }
+
+  if (length > MAX_PASSWORD_LENGTH)
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   _("The password is longer than %d characters"), MAX_PASSWORD_LENGTH);
+      return NULL;
+    }
+  if (length > 0 && buffer[length - 1] == '\n')
+    buffer[--length] = '\0';
+  if (length > 0 && buffer[length - 1] == '\r')
+    buffer[--length] = '\0';
+
+  if (length == 0)
+    {
+      g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                           _("The password is empty"));
+      return NULL;
+    }
+
+  return g_steal_pointer (&buffer);
+}
+
+static const char *
+status_mark (MailSetupStageStatus status)
+{
+  switch (status)
+    {
+    case MAIL_SETUP_STAGE_STATUS_OK:
+      return "✓";
+    case MAIL_SETUP_STAGE_STATUS_FAILED:
+      return "✗";
+    case MAIL_SETUP_STAGE_STATUS_SKIPPED:
+      return "–";
+    default:
+      return " ";
+    }
+}
+
+static void
+stage_started_cb (MailSetupCheck *check,
+                  guint           stage,
+                  CheckRun       *run)
+{
+  if (run->json || !run->interactive)
+    return;
+
+  g_print ("  … %s", mail_setup_check_stage_get_label (stage));
+  fflush (stdout);
+}
+
+static void
+stage_finished_cb (MailSetupCheck *check,
+                   guint           stage,
+                   guint           status,
+                   guint           duration_ms,
+                   CheckRun       *run)
+{
+  if (run->json || status == MAIL_SETUP_STAGE_STATUS_SKIPPED)
+    return;
+
+  if (run->interactive)
+    g_print ("\r\033[K");
+  g_print ("  %s %s (%u ms)\n", status_mark (status),
+           mail_setup_check_stage_get_label (stage), duration_ms);
+}
+
+static void
+check_done_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  CheckRun *run = user_data;
+
+  run->diagnosis = mail_setup_check_run_finish (MAIL_SETUP_CHECK (source), result);
+  g_main_loop_quit (run->loop);
+}
+
+static void
+print_outcome (MailSetupCheck *check,
+               CheckRun       *run)
+{
+  MailSetupDiagnosis diagnosis = mail_setup_check_get_diagnosis (check);
+  const char *response = mail_setup_check_get_server_response (check);
+  const char *remedy = mail_setup_diagnosis_get_remedy (diagnosis);
+
+  if (run->json)
+    {
+      g_autofree char *json = mail_setup_check_to_json (check);
+
+      g_print ("%s\n", json);
+      return;
+    }
+
+  g_print ("\n%s (%s)\n", mail_setup_diagnosis_get_title (diagnosis),
+           mail_setup_diagnosis_to_string (diagnosis));
+  g_print ("%s\n", mail_setup_diagnosis_get_explanation (diagnosis));
+  if (diagnosis != MAIL_SETUP_DIAGNOSIS_OK && response != NULL)
+    g_print (_("The server said: %s\n"), response);
+  if (remedy != NULL)
+    g_print (_("Remedy: %s\n"), remedy);
+}
+
+static void
+options_clear (Options *options)
+{
+  g_free (options->email);
+  g_free (options->provider_id);
+  g_free (options->server);
+  g_free (options->security);
+  g_free (options->username);
+  g_free (options->ca_file);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Options, options_clear)
+
+static gboolean
+looks_like_email (const char *text)
+{
+  const char *at = strrchr (text, '@');
+
+  return at != NULL && at != text && at[1] != '\0' && strchr (at, '.') != NULL &&
+         strpbrk (text, " \t\r\n") == NULL;
+}
+
+static int
+run_check (Options *options)
+{
+  g_autoptr(MailSetupCheck) check = NULL;
+  g_autoptr(MailSetupSecret) password = NULL;
+  g_autoptr(GMainLoop) loop = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *prompt = NULL;
+  MailSetupProvider *provider = NULL;
+  MailSetupSecurity security = MAIL_SETUP_SECURITY_SSL_TLS;
+  const char *server = options->server;
+  const char *username;
+  guint16 port = 0;
+  CheckRun run = { 0 };
+
+  if (options->email == NULL)
+    return usage_error (_("--check needs --email ADDRESS"));
+  if (!looks_like_email (options->email))
+    return usage_error (_("“%s” is not an e-mail address"), options->email);
+
+  if (options->provider_id != NULL)
+    {
+      provider = mail_setup_provider_catalog_lookup (options->provider_id);
+      if (provider == NULL)
+        return usage_error (_("Unknown provider “%s”: use microsoft365, outlook, msn or other"),
+                            options->provider_id);
+    }
+  else
+    provider = mail_setup_provider_catalog_for_email (options->email);
+
+  if (provider != NULL && mail_setup_provider_get_has_imap_server (provider))
+    {
+      if (server == NULL)
+        server = mail_setup_provider_get_imap_host (provider);
+      port = mail_setup_provider_get_imap_port (provider);
+      security = mail_setup_provider_get_imap_security (provider);
+    }
+  if (server == NULL)
+    return usage_error (_("The server for %s is not known: give it with --server HOST"),
+                        options->email);
+
+  if (options->security != NULL &&
+      !mail_setup_security_from_string (options->security, &security))
+    return usage_error (_("--security must be ssl or starttls, not “%s”"), options->security);
+  if (options->port != 0 || options->security != NULL)
+    port = options->port;
+  if (port == 0)
+    port = security == MAIL_SETUP_SECURITY_STARTTLS ? 143 : 993;
+  if (options->port < 0 || options->port > 65535)
+    return usage_error (_("--port must be between 1 and 65535"));
+  if (options->timeout < 0)
+    return usage_error (_("--timeout must be a number of seconds above 0"));
+  if (options->ca_file != NULL && !g_file_test (options->ca_file, G_FILE_TEST_IS_REGULAR))
+    return usage_error (_("The certificate file %s does not exist"), options->ca_file);
+
+  username = options->username ? options->username : options->email;
+
+  prompt = g_strdup_printf (_("Password for %s: "), username);
+  password = read_password (options->password_stdin, prompt, &error);
+  if (password == NULL)
+    return usage_error ("%s", error->message);
+
+  check = mail_setup_check_new (server, port, security, username);
+  mail_setup_check_set_password (check, password);
+  g_clear_pointer (&password, mail_setup_secret_free);
+  if (provider != NULL)
+    mail_setup_check_set_provider (check, mail_setup_provider_get_id (provider),
+                                   mail_setup_provider_get_is_microsoft (provider));
+  if (options->ca_file != NULL)
+    mail_setup_check_set_extra_ca_file (check, options->ca_file);
+  if (options->timeout > 0)
+    mail_setup_check_set_timeout (check, options->timeout);
+
+  loop = g_main_loop_new (NULL, FALSE);
+  run.loop = loop;
+  run.json = options->json;
+  run.interactive = isatty (STDOUT_FILENO);
+
+  if (!run.json)
+    g_print (_("Checking %s on %s, port %u (%s)\n"), username, server, port,
+             security == MAIL_SETUP_SECURITY_STARTTLS ? "STARTTLS" : "SSL/TLS");
+
+  g_signal_connect (check, "stage-started", G_CALLBACK (stage_started_cb), &run);
+  g_signal_connect (check, "stage-finished", G_CALLBACK (stage_finished_cb), &run);
+  mail_setup_check_run_async (check, NULL, check_done_cb, &run);
+  g_main_loop_run (loop);
+
+  print_outcome (check, &run);
+
+  return run.diagnosis == MAIL_SETUP_DIAGNOSIS_OK ? 0 : 1;
+}
+
 int
 mail_setup_cli_run (int    argc,
                     char **argv)
 {
-  g_print ("mail-setup %s\n", PACKAGE_VERSION);
-  return 0;
+  g_auto(Options) options = { 0 };
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(GError) error = NULL;
+  const GOptionEntry entries[] = {
+    { "check", 0, 0, G_OPTION_ARG_NONE, &options.check,
+      N_("Test an account's connection and sign-in, without opening a window"), NULL },
+    { "email", 0, 0, G_OPTION_ARG_STRING, &options.email,
+      N_("The e-mail address of the account"), N_("ADDRESS") },
+    { "provider", 0, 0, G_OPTION_ARG_STRING, &options.provider_id,
+      N_("microsoft365, outlook, msn or other (default: from the address)"), N_("ID") },
+    { "server", 0, 0, G_OPTION_ARG_STRING, &options.server,
+      N_("The IMAP server (default: the provider's)"), N_("HOST") },
+    { "port", 0, 0, G_OPTION_ARG_INT, &options.port,
+      N_("The IMAP port (default: 993 for ssl, 143 for starttls)"), N_("N") },
+    { "security", 0, 0, G_OPTION_ARG_STRING, &options.security,
+      N_("ssl (implicit TLS) or starttls"), "ssl|starttls" },
+    { "username", 0, 0, G_OPTION_ARG_STRING, &options.username,
+      N_("The sign-in name (default: the e-mail address)"), N_("NAME") },
+    { "password-stdin", 0, 0, G_OPTION_ARG_NONE, &options.password_stdin,
+      N_("Read the password from the first line of standard input"), NULL },
+    { "ca-file", 0, 0, G_OPTION_ARG_FILENAME, &options.ca_file,
+      N_("Also trust the certificate authorities in this PEM file"), N_("PEM") },
+    { "timeout", 0, 0, G_OPTION_ARG_INT, &options.timeout,
+      N_("Seconds each stage may take (default: 15)"), N_("SECONDS") },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &options.json,
+      N_("Print the result as one JSON object"), NULL },
+    { "version", 0, 0, G_OPTION_ARG_NONE, &options.version,
+      N_("Show the version and quit"), NULL },
+    { NULL }
+  };
+
+  context = g_option_context_new (NULL);
+  g_option_context_set_summary (context,
+                                _("Without options, Mail Setup opens its window. With --check, it tests\n"
+                                  "an IMAP account from the command line. The password is read from a\n"
+                                  "terminal prompt or, with --password-stdin, from standard input; never\n"
+                                  "from the command line."));
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    return usage_error ("%s", error->message);
+
+  if (options.version)
+    {
+      g_print ("mail-setup %s\n", PACKAGE_VERSION);
+      return 0;
+    }
+
+  if (argc > 1)
+    return usage_error (_("Unexpected argument “%s”"), argv[1]);
+
+  if (!options.check)
+    return usage_error (_("Options other than --check and --version open no window"));
+
+  return run_check (&options);
 }

@@ -1,0 +1,1540 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+#include <json-glib/json-glib.h>
+
+#include "mail-setup-check.h"
+#include "mail-setup-imap.h"
+#include "mail-setup-secret.h"
+
+/*
+ * The check runs in a worker thread as plain sequential code: every wait in
+ * it has the stage's deadline and the caller's cancellable, so it never
+ * outlives either. Name lookup and connection use GIO's asynchronous calls on
+ * a main context private to the thread, because those are the ones that can
+ * be cancelled; TLS and IMAP go through MailSetupStream. Stage events travel
+ * back to the caller's main context in order, ahead of the result.
+ */
+
+#define MAX_LINE_LENGTH (64 * 1024)
+#define MAX_LITERAL_LENGTH (1024 * 1024)
+#define MAX_TRANSCRIPT_LINES 200
+#define LOGOUT_TIMEOUT_SECONDS 3
+
+typedef struct
+{
+  MailSetupStageStatus status;
+  guint                duration_ms;
+} StageResult;
+
+/* What one run found, handed from the worker thread to the caller. */
+typedef struct
+{
+  MailSetupDiagnosis  diagnosis;
+  char               *server_response;
+  MailSetupTlsInfo   *tls_info;
+  GStrv               capabilities;
+  GStrv               addresses;
+  gboolean            microsoft;
+  GDateTime          *sign_in_time;
+  GPtrArray          *transcript;
+} Outcome;
+
+struct _MailSetupCheck
+{
+  GObject            parent_instance;
+
+  char              *server;
+  guint16            port;
+  MailSetupSecurity  security;
+  char              *username;
+  MailSetupSecret   *password;
+  char              *provider_id;
+  gboolean           provider_is_microsoft;
+  char              *extra_ca_file;
+  guint              timeout_seconds;
+
+  gboolean           running;
+  StageResult        stages[MAIL_SETUP_N_CHECK_STAGES];
+  Outcome           *outcome;
+};
+
+G_DEFINE_FINAL_TYPE (MailSetupCheck, mail_setup_check, G_TYPE_OBJECT)
+
+enum {
+  STAGE_STARTED,
+  STAGE_FINISHED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+static const char *stage_names[MAIL_SETUP_N_CHECK_STAGES] = {
+  "resolve", "connect", "tls", "greeting", "sign-in", "mailbox", "logout",
+};
+
+static const char *stage_status_names[] = {
+  "pending", "running", "ok", "failed", "skipped",
+};
+
+const char *
+mail_setup_check_stage_to_string (MailSetupCheckStage stage)
+{
+  g_return_val_if_fail (stage < MAIL_SETUP_N_CHECK_STAGES, NULL);
+
+  return stage_names[stage];
+}
+
+/* The words of the checklist, in the order a user reads them. */
+const char *
+mail_setup_check_stage_get_label (MailSetupCheckStage stage)
+{
+  switch (stage)
+    {
+    case MAIL_SETUP_CHECK_STAGE_RESOLVE:
+      return _("Looking up the server");
+    case MAIL_SETUP_CHECK_STAGE_CONNECT:
+      return _("Connecting");
+    case MAIL_SETUP_CHECK_STAGE_TLS:
+      return _("Securing the connection");
+    case MAIL_SETUP_CHECK_STAGE_GREETING:
+      return _("Server greeting");
+    case MAIL_SETUP_CHECK_STAGE_SIGN_IN:
+      return _("Signing in");
+    case MAIL_SETUP_CHECK_STAGE_MAILBOX:
+      return _("Opening the mailbox");
+    case MAIL_SETUP_CHECK_STAGE_LOGOUT:
+      return _("Signing out");
+    default:
+      g_return_val_if_reached (NULL);
+    }
+}
+
+const char *
+mail_setup_stage_status_to_string (MailSetupStageStatus status)
+{
+  g_return_val_if_fail (status < G_N_ELEMENTS (stage_status_names), NULL);
+
+  return stage_status_names[status];
+}
+
+static void
+outcome_free (Outcome *outcome)
+{
+  g_free (outcome->server_response);
+  g_clear_pointer (&outcome->tls_info, mail_setup_tls_info_free);
+  g_strfreev (outcome->capabilities);
+  g_strfreev (outcome->addresses);
+  g_clear_pointer (&outcome->sign_in_time, g_date_time_unref);
+  g_clear_pointer (&outcome->transcript, g_ptr_array_unref);
+  g_free (outcome);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Outcome, outcome_free)
+
+/* Everything the worker thread works with. It copies the settings so that
+ * the object may be read from the main thread while the check runs. */
+typedef struct
+{
+  MailSetupCheck       *self;
+  GMainContext         *caller_context;
+  GMainContext         *context;
+  GCancellable         *cancellable;
+
+  char                 *server;
+  guint16               port;
+  MailSetupSecurity     security;
+  char                 *username;
+  MailSetupSecret      *password;
+  char                 *extra_ca_file;
+  gint64                timeout_us;
+
+  MailSetupCheckStage   stage;
+  gint64                stage_start;
+  gint64                deadline;
+  gboolean              stage_timed_out;
+
+  MailSetupStream      *stream;
+  MailSetupImapReader  *reader;
+  guint                 next_tag;
+  gboolean              saw_bye;
+  Outcome              *outcome;
+} Run;
+
+static void
+run_free (Run *run)
+{
+  g_clear_object (&run->self);
+  g_clear_pointer (&run->caller_context, g_main_context_unref);
+  g_clear_pointer (&run->context, g_main_context_unref);
+  g_clear_object (&run->cancellable);
+  g_free (run->server);
+  g_free (run->username);
+  g_clear_pointer (&run->password, mail_setup_secret_free);
+  g_free (run->extra_ca_file);
+  g_clear_pointer (&run->stream, mail_setup_stream_free);
+  g_clear_pointer (&run->reader, mail_setup_imap_reader_free);
+  g_clear_pointer (&run->outcome, outcome_free);
+  g_free (run);
+}
+
+typedef struct
+{
+  MailSetupCheck       *self;
+  MailSetupCheckStage   stage;
+  MailSetupStageStatus  status;
+  guint                 duration_ms;
+} StageEvent;
+
+static void
+stage_event_free (gpointer data)
+{
+  StageEvent *event = data;
+
+  g_object_unref (event->self);
+  g_free (event);
+}
+
+static gboolean
+emit_stage_event_cb (gpointer data)
+{
+  StageEvent *event = data;
+  MailSetupCheck *self = event->self;
+
+  self->stages[event->stage].status = event->status;
+  self->stages[event->stage].duration_ms = event->duration_ms;
+
+  if (event->status == MAIL_SETUP_STAGE_STATUS_RUNNING)
+    g_signal_emit (self, signals[STAGE_STARTED], 0, event->stage);
+  else
+    g_signal_emit (self, signals[STAGE_FINISHED], 0, event->stage, event->status,
+                   event->duration_ms);
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+post_stage_event (Run                  *run,
+                  MailSetupCheckStage   stage,
+                  MailSetupStageStatus  status,
+                  guint                 duration_ms)
+{
+  StageEvent *event = g_new0 (StageEvent, 1);
+
+  event->self = g_object_ref (run->self);
+  event->stage = stage;
+  event->status = status;
+  event->duration_ms = duration_ms;
+  g_main_context_invoke_full (run->caller_context, G_PRIORITY_DEFAULT,
+                              emit_stage_event_cb, event, stage_event_free);
+}
+
+static void
+stage_begin (Run                 *run,
+             MailSetupCheckStage  stage,
+             gint64               timeout_us)
+{
+  run->stage = stage;
+  run->stage_start = g_get_monotonic_time ();
+  run->deadline = run->stage_start + timeout_us;
+  run->stage_timed_out = FALSE;
+  post_stage_event (run, stage, MAIL_SETUP_STAGE_STATUS_RUNNING, 0);
+}
+
+static void
+stage_end (Run                  *run,
+           MailSetupStageStatus  status)
+{
+  guint duration_ms = (g_get_monotonic_time () - run->stage_start) / 1000;
+
+  post_stage_event (run, run->stage, status, duration_ms);
+}
+
+static void
+transcript_add (Run        *run,
+                const char *direction,
+                const char *text)
+{
+  GPtrArray *transcript = run->outcome->transcript;
+
+  if (transcript->len == MAX_TRANSCRIPT_LINES)
+    g_ptr_array_add (transcript, g_strdup ("…"));
+  if (transcript->len > MAX_TRANSCRIPT_LINES)
+    return;
+
+  g_ptr_array_add (transcript, g_strconcat (direction, " ", text, NULL));
+}
+
+/* The diagnosis of the stage that failed with ERROR. */
+static MailSetupDiagnosis
+diagnosis_for_error (Run          *run,
+                     const GError *error)
+{
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) && !run->stage_timed_out)
+    return MAIL_SETUP_DIAGNOSIS_CANCELLED;
+
+  switch (run->stage)
+    {
+    case MAIL_SETUP_CHECK_STAGE_RESOLVE:
+      return MAIL_SETUP_DIAGNOSIS_DNS_FAILED;
+
+    case MAIL_SETUP_CHECK_STAGE_CONNECT:
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED))
+        return MAIL_SETUP_DIAGNOSIS_CONNECT_REFUSED;
+      return MAIL_SETUP_DIAGNOSIS_CONNECT_TIMEOUT;
+
+    default:
+      break;
+    }
+
+  if (error->domain == MAIL_SETUP_TLS_ERROR)
+    {
+      switch ((MailSetupTlsError) error->code)
+        {
+        case MAIL_SETUP_TLS_ERROR_UNTRUSTED:
+          return MAIL_SETUP_DIAGNOSIS_TLS_UNTRUSTED;
+        case MAIL_SETUP_TLS_ERROR_HOSTNAME_MISMATCH:
+          return MAIL_SETUP_DIAGNOSIS_TLS_HOSTNAME_MISMATCH;
+        case MAIL_SETUP_TLS_ERROR_EXPIRED:
+          return MAIL_SETUP_DIAGNOSIS_TLS_EXPIRED;
+        case MAIL_SETUP_TLS_ERROR_CA_FILE:
+          return MAIL_SETUP_DIAGNOSIS_TLS_UNTRUSTED;
+        case MAIL_SETUP_TLS_ERROR_HANDSHAKE_FAILED:
+        default:
+          return MAIL_SETUP_DIAGNOSIS_TLS_FAILED;
+        }
+    }
+
+  if (error->domain == MAIL_SETUP_IMAP_ERROR)
+    return MAIL_SETUP_DIAGNOSIS_PROTOCOL_ERROR;
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT) ||
+      g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return MAIL_SETUP_DIAGNOSIS_SERVER_TIMEOUT;
+
+  if (run->saw_bye)
+    return MAIL_SETUP_DIAGNOSIS_SERVER_UNAVAILABLE;
+
+  return MAIL_SETUP_DIAGNOSIS_SERVER_CLOSED;
+}
+
+/* Ends the current stage as failed with DIAGNOSIS; the later stages are
+ * skipped by the caller. */
+static void
+fail (Run                *run,
+      MailSetupDiagnosis  diagnosis)
+{
+  run->outcome->diagnosis = diagnosis;
+  stage_end (run, MAIL_SETUP_STAGE_STATUS_FAILED);
+}
+
+static void
+fail_with_error (Run          *run,
+                 const GError *error)
+{
+  g_debug ("Stage %s failed: %s", stage_names[run->stage], error->message);
+  transcript_add (run, "!", error->message);
+  fail (run, diagnosis_for_error (run, error));
+}
+
+/* Runs the private main context until *SLOT holds a result. A timeout at the
+ * stage's deadline cancels STAGE_CANCELLABLE, as the caller's cancellable
+ * does. */
+static gboolean
+stage_timeout_cb (gpointer user_data)
+{
+  Run *run = user_data;
+
+  run->stage_timed_out = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+static void
+store_result_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  GAsyncResult **slot = user_data;
+
+  *slot = g_object_ref (result);
+}
+
+static void
+cancel_stage_cb (GCancellable *cancellable,
+                 gpointer      user_data)
+{
+  g_cancellable_cancel (G_CANCELLABLE (user_data));
+}
+
+typedef void (*StartAsyncFunc) (Run                 *run,
+                                GCancellable        *cancellable,
+                                GAsyncReadyCallback  callback,
+                                gpointer             user_data);
+
+static GAsyncResult *
+run_async_stage (Run            *run,
+                 StartAsyncFunc  start)
+{
+  g_autoptr(GCancellable) stage_cancellable = g_cancellable_new ();
+  g_autoptr(GSource) timeout = NULL;
+  GAsyncResult *result = NULL;
+  gint64 remaining_ms;
+  gulong handler;
+
+  handler = g_cancellable_connect (run->cancellable, G_CALLBACK (cancel_stage_cb),
+                                   g_object_ref (stage_cancellable), g_object_unref);
+
+  remaining_ms = MAX (0, (run->deadline - g_get_monotonic_time ()) / 1000);
+  timeout = g_timeout_source_new ((guint) MIN (remaining_ms, G_MAXUINT));
+  g_source_set_callback (timeout, stage_timeout_cb, run, NULL);
+  g_source_attach (timeout, run->context);
+
+  start (run, stage_cancellable, store_result_cb, &result);
+  while (result == NULL)
+    {
+      g_main_context_iteration (run->context, TRUE);
+      if (run->stage_timed_out)
+        g_cancellable_cancel (stage_cancellable);
+    }
+
+  g_source_destroy (timeout);
+  g_cancellable_disconnect (run->cancellable, handler);
+
+  return result;
+}
+
+static void
+start_resolve (Run                 *run,
+               GCancellable        *cancellable,
+               GAsyncReadyCallback  callback,
+               gpointer             user_data)
+{
+  g_autoptr(GResolver) resolver = g_resolver_get_default ();
+
+  g_resolver_lookup_by_name_async (resolver, run->server, cancellable, callback, user_data);
+}
+
+static gboolean
+resolve (Run *run)
+{
+  g_autoptr(GResolver) resolver = g_resolver_get_default ();
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GStrvBuilder) addresses = g_strv_builder_new ();
+  GList *list;
+
+  stage_begin (run, MAIL_SETUP_CHECK_STAGE_RESOLVE, run->timeout_us);
+
+  result = run_async_stage (run, start_resolve);
+  list = g_resolver_lookup_by_name_finish (resolver, result, &error);
+  if (list == NULL)
+    {
+      fail_with_error (run, error);
+      return FALSE;
+    }
+
+  for (GList *l = list; l != NULL; l = l->next)
+    {
+      g_autofree char *address = g_inet_address_to_string (l->data);
+
+      g_strv_builder_add (addresses, address);
+    }
+  run->outcome->addresses = g_strv_builder_end (addresses);
+  g_resolver_free_addresses (list);
+
+  stage_end (run, MAIL_SETUP_STAGE_STATUS_OK);
+  return TRUE;
+}
+
+static void
+start_connect (Run                 *run,
+               GCancellable        *cancellable,
+               GAsyncReadyCallback  callback,
+               gpointer             user_data)
+{
+  g_autoptr(GSocketClient) client = g_socket_client_new ();
+
+  /* IMAP does not go through web proxies, and looking them up costs time. */
+  g_socket_client_set_enable_proxy (client, FALSE);
+  g_socket_client_set_timeout (client, MAX (1, run->timeout_us / G_USEC_PER_SEC));
+  g_socket_client_connect_to_host_async (client, run->server, run->port, cancellable,
+                                         callback, user_data);
+}
+
+static gboolean
+connect_to_server (Run *run)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GSocketConnection) connection = NULL;
+  g_autoptr(GError) error = NULL;
+
+  stage_begin (run, MAIL_SETUP_CHECK_STAGE_CONNECT, run->timeout_us);
+
+  result = run_async_stage (run, start_connect);
+  connection = g_socket_client_connect_to_host_finish (G_SOCKET_CLIENT (g_async_result_get_source_object (result)),
+                                                       result, &error);
+  g_object_unref (g_async_result_get_source_object (result));
+  if (connection == NULL)
+    {
+      fail_with_error (run, error);
+      return FALSE;
+    }
+
+  run->stream = mail_setup_stream_new (connection);
+  stage_end (run, MAIL_SETUP_STAGE_STATUS_OK);
+  return TRUE;
+}
+
+static void
+remember_response (Run                         *run,
+                   const MailSetupImapResponse *response)
+{
+  g_autofree char *text = mail_setup_imap_sanitize_text (response->line, -1);
+
+  transcript_add (run, "S:", text);
+
+  if (response->kind == MAIL_SETUP_IMAP_RESPONSE_CONTINUATION)
+    return;
+
+  if (response->status == MAIL_SETUP_IMAP_STATUS_BYE)
+    run->saw_bye = TRUE;
+
+  if (response->status != MAIL_SETUP_IMAP_STATUS_NONE)
+    {
+      const char *line = response->line;
+
+      /* The tag is ours and says nothing to the user. */
+      if (response->kind == MAIL_SETUP_IMAP_RESPONSE_TAGGED && strchr (line, ' ') != NULL)
+        line = strchr (line, ' ') + 1;
+      g_free (run->outcome->server_response);
+      run->outcome->server_response = mail_setup_imap_sanitize_text (line, -1);
+    }
+
+  if (response->code != NULL && g_str_equal (response->code, "CAPABILITY"))
+    {
+      g_strfreev (run->outcome->capabilities);
+      run->outcome->capabilities = mail_setup_imap_parse_capabilities (response->code_arguments);
+    }
+  else if (response->keyword != NULL && g_str_equal (response->keyword, "CAPABILITY"))
+    {
+      g_strfreev (run->outcome->capabilities);
+      run->outcome->capabilities = mail_setup_imap_parse_capabilities (response->data);
+    }
+}
+
+static MailSetupImapResponse *
+read_response (Run     *run,
+               GError **error)
+{
+  char buffer[16 * 1024];
+
+  for (;;)
+    {
+      MailSetupImapResponse *response;
+      gssize n;
+
+      response = mail_setup_imap_reader_next (run->reader, error);
+      if (response != NULL)
+        {
+          remember_response (run, response);
+          return response;
+        }
+      if (error != NULL && *error != NULL)
+        return NULL;
+
+      n = mail_setup_stream_read (run->stream, buffer, sizeof buffer, run->deadline,
+                                  run->cancellable, error);
+      if (n < 0)
+        return NULL;
+      if (n == 0)
+        {
+          g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_CONNECTION_CLOSED,
+                               "The server closed the connection");
+          return NULL;
+        }
+      mail_setup_imap_reader_feed (run->reader, buffer, n);
+    }
+}
+
+/* Sends one command line (or part of one) and records it, with its
+ * credentials replaced, in the transcript. */
+static gboolean
+send_text (Run         *run,
+           const char  *text,
+           gsize        length,
+           gboolean     secret,
+           GError     **error)
+{
+  if (secret)
+    transcript_add (run, "C:", "<redacted>");
+  else
+    {
+      g_autoptr(MailSetupSecret) line = g_strndup (text, length);
+      g_autofree char *redacted = NULL;
+
+      g_strchomp (line);
+      redacted = mail_setup_imap_redact_command (line);
+      transcript_add (run, "C:", redacted);
+    }
+
+  return mail_setup_stream_write_all (run->stream, text, length, run->deadline,
+                                      run->cancellable, error);
+}
+
+static char *
+next_tag (Run *run)
+{
+  return g_strdup_printf ("A%u", ++run->next_tag);
+}
+
+/* Reads until the tagged answer to TAG, remembering untagged data on the
+ * way. A continuation request is returned too, for the caller to answer. */
+static MailSetupImapResponse *
+read_until_tagged (Run         *run,
+                   const char  *tag,
+                   GError     **error)
+{
+  for (;;)
+    {
+      g_autoptr(MailSetupImapResponse) response = read_response (run, error);
+
+      if (response == NULL)
+        return NULL;
+
+      if (response->kind == MAIL_SETUP_IMAP_RESPONSE_CONTINUATION ||
+          (response->kind == MAIL_SETUP_IMAP_RESPONSE_TAGGED &&
+           g_strcmp0 (response->tag, tag) == 0))
+        return g_steal_pointer (&response);
+    }
+}
+
+static MailSetupImapResponse *
+run_command (Run         *run,
+             const char  *command,
+             GError     **error)
+{
+  g_autofree char *tag = next_tag (run);
+  g_autofree char *line = g_strdup_printf ("%s %s\r\n", tag, command);
+
+  if (!send_text (run, line, strlen (line), FALSE, error))
+    return NULL;
+
+  return read_until_tagged (run, tag, error);
+}
+
+static gboolean
+has_capability (Run        *run,
+                const char *name)
+{
+  return mail_setup_imap_capabilities_has ((const char * const *) run->outcome->capabilities, name);
+}
+
+static gboolean
+refresh_capabilities (Run     *run,
+                      GError **error)
+{
+  g_autoptr(MailSetupImapResponse) response = NULL;
+
+  g_clear_pointer (&run->outcome->capabilities, g_strfreev);
+
+  response = run_command (run, "CAPABILITY", error);
+  if (response == NULL)
+    return FALSE;
+
+  if (response->status != MAIL_SETUP_IMAP_STATUS_OK || run->outcome->capabilities == NULL)
+    {
+      g_set_error_literal (error, MAIL_SETUP_IMAP_ERROR, MAIL_SETUP_IMAP_ERROR_MALFORMED,
+                           "The server did not list its capabilities");
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+/* Returns FALSE with a diagnosis set when the greeting is not a usable IMAP
+ * greeting. *PREAUTH is set when the server signed us in already. */
+static gboolean
+read_greeting (Run      *run,
+               gboolean *preauth,
+               GError  **error)
+{
+  g_autoptr(MailSetupImapResponse) greeting = NULL;
+  g_autoptr(GError) local_error = NULL;
+
+  greeting = read_response (run, &local_error);
+  if (greeting == NULL)
+    {
+      /* Whatever is not IMAP tends to fail to parse as IMAP. */
+      if (local_error->domain == MAIL_SETUP_IMAP_ERROR)
+        g_set_error_literal (error, MAIL_SETUP_IMAP_ERROR, MAIL_SETUP_IMAP_ERROR_MALFORMED,
+                             local_error->message);
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+
+  if (greeting->kind != MAIL_SETUP_IMAP_RESPONSE_UNTAGGED ||
+      (greeting->status != MAIL_SETUP_IMAP_STATUS_OK &&
+       greeting->status != MAIL_SETUP_IMAP_STATUS_PREAUTH &&
+       greeting->status != MAIL_SETUP_IMAP_STATUS_BYE))
+    {
+      transcript_add (run, "!", "The greeting is not an IMAP greeting");
+      fail (run, MAIL_SETUP_DIAGNOSIS_NOT_IMAP);
+      return FALSE;
+    }
+
+  if (greeting->status == MAIL_SETUP_IMAP_STATUS_BYE)
+    {
+      fail (run, MAIL_SETUP_DIAGNOSIS_SERVER_UNAVAILABLE);
+      return FALSE;
+    }
+
+  if (mail_setup_diagnosis_is_microsoft_greeting (greeting->text))
+    run->outcome->microsoft = TRUE;
+
+  *preauth = greeting->status == MAIL_SETUP_IMAP_STATUS_PREAUTH;
+  return TRUE;
+}
+
+#define FAILED_WITH_DIAGNOSIS(run) ((run)->outcome->diagnosis != MAIL_SETUP_DIAGNOSIS_OK)
+
+static gboolean
+handshake (Run *run)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!mail_setup_stream_start_tls (run->stream, run->server, run->extra_ca_file,
+                                    run->deadline, run->cancellable, &error))
+    {
+      if (mail_setup_stream_get_tls_info (run->stream) != NULL)
+        run->outcome->tls_info = mail_setup_tls_info_copy (mail_setup_stream_get_tls_info (run->stream));
+      fail_with_error (run, error);
+      return FALSE;
+    }
+
+  run->outcome->tls_info = mail_setup_tls_info_copy (mail_setup_stream_get_tls_info (run->stream));
+  return TRUE;
+}
+
+/* Implicit TLS: the handshake first, then the greeting inside it. */
+static gboolean
+secure_implicitly (Run      *run,
+                   gboolean *preauth)
+{
+  g_autoptr(GError) error = NULL;
+
+  stage_begin (run, MAIL_SETUP_CHECK_STAGE_TLS, run->timeout_us);
+  if (!handshake (run))
+    return FALSE;
+  stage_end (run, MAIL_SETUP_STAGE_STATUS_OK);
+
+  stage_begin (run, MAIL_SETUP_CHECK_STAGE_GREETING, run->timeout_us);
+  if (!read_greeting (run, preauth, &error))
+    {
+      if (!FAILED_WITH_DIAGNOSIS (run))
+        fail_with_error (run, error);
+      return FALSE;
+    }
+
+  if (run->outcome->capabilities == NULL && !refresh_capabilities (run, &error))
+    {
+      fail_with_error (run, error);
+      return FALSE;
+    }
+
+  stage_end (run, MAIL_SETUP_STAGE_STATUS_OK);
+  return TRUE;
+}
+
+/* STARTTLS: the greeting in plain text, then the upgrade. Nothing the server
+ * said before the handshake is trusted afterwards: the buffer is dropped and
+ * the capabilities are asked for again. */
+static gboolean
+secure_with_starttls (Run      *run,
+                      gboolean *preauth)
+{
+  g_autoptr(MailSetupImapResponse) response = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *tag = NULL;
+  g_autofree char *line = NULL;
+
+  stage_begin (run, MAIL_SETUP_CHECK_STAGE_GREETING, run->timeout_us);
+  if (!read_greeting (run, preauth, &error))
+    {
+      if (!FAILED_WITH_DIAGNOSIS (run))
+        fail_with_error (run, error);
+      return FALSE;
+    }
+  if (!refresh_capabilities (run, &error))
+    {
+      fail_with_error (run, error);
+      return FALSE;
+    }
+  stage_end (run, MAIL_SETUP_STAGE_STATUS_OK);
+
+  stage_begin (run, MAIL_SETUP_CHECK_STAGE_TLS, run->timeout_us);
+  if (*preauth || !has_capability (run, "STARTTLS"))
+    {
+      transcript_add (run, "!", "The server does not offer STARTTLS");
+      fail (run, MAIL_SETUP_DIAGNOSIS_STARTTLS_UNAVAILABLE);
+      return FALSE;
+    }
+
+  tag = next_tag (run);
+  line = g_strdup_printf ("%s STARTTLS\r\n", tag);
+  if (!send_text (run, line, strlen (line), FALSE, &error) ||
+      !(response = read_until_tagged (run, tag, &error)))
+    {
+      fail_with_error (run, error);
+      return FALSE;
+    }
+  if (response->status != MAIL_SETUP_IMAP_STATUS_OK)
+    {
+      fail (run, MAIL_SETUP_DIAGNOSIS_STARTTLS_UNAVAILABLE);
+      return FALSE;
+    }
+
+  if (mail_setup_imap_reader_reset (run->reader) > 0)
+    transcript_add (run, "!", "Discarded what the server sent before the TLS handshake");
+  if (!handshake (run) || !refresh_capabilities (run, &error))
+    {
+      if (!FAILED_WITH_DIAGNOSIS (run))
+        fail_with_error (run, error);
+      return FALSE;
+    }
+
+  stage_end (run, MAIL_SETUP_STAGE_STATUS_OK);
+  return TRUE;
+}
+
+static MailSetupImapResponse *
+authenticate_plain (Run     *run,
+                    GError **error)
+{
+  g_autoptr(MailSetupSecret) message = NULL;
+  g_autoptr(MailSetupSecret) encoded = NULL;
+  g_autoptr(MailSetupSecret) line = NULL;
+  g_autoptr(MailSetupImapResponse) response = NULL;
+  g_autofree char *tag = next_tag (run);
+  gsize user_length = strlen (run->username);
+  gsize password_length = strlen (run->password);
+  gsize message_length = 1 + user_length + 1 + password_length;
+
+  /* RFC 4616: an empty authorisation identity, NUL, user, NUL, password. */
+  message = g_malloc0 (message_length + 1);
+  memcpy (message + 1, run->username, user_length);
+  memcpy (message + 2 + user_length, run->password, password_length);
+  encoded = mail_setup_secret_take (g_base64_encode ((const guchar *) message, message_length));
+
+  if (has_capability (run, "SASL-IR"))
+    {
+      line = mail_setup_secret_take (g_strdup_printf ("%s AUTHENTICATE PLAIN %s\r\n", tag, encoded));
+      if (!send_text (run, line, strlen (line), FALSE, error))
+        return NULL;
+      return read_until_tagged (run, tag, error);
+    }
+
+  line = mail_setup_secret_take (g_strdup_printf ("%s AUTHENTICATE PLAIN\r\n", tag));
+  if (!send_text (run, line, strlen (line), FALSE, error))
+    return NULL;
+  response = read_until_tagged (run, tag, error);
+  if (response == NULL || response->kind != MAIL_SETUP_IMAP_RESPONSE_CONTINUATION)
+    return g_steal_pointer (&response);
+
+  g_clear_pointer (&line, mail_setup_secret_free);
+  line = mail_setup_secret_take (g_strconcat (encoded, "\r\n", NULL));
+  if (!send_text (run, line, strlen (line), TRUE, error))
+    return NULL;
+  return read_until_tagged (run, tag, error);
+}
+
+/* LOGIN with each argument quoted, or sent as a literal when quoting cannot
+ * carry it (8-bit characters, CR, LF). A synchronizing literal waits for the
+ * server's go-ahead. */
+static MailSetupImapResponse *
+login (Run     *run,
+       GError **error)
+{
+  g_autofree char *tag = next_tag (run);
+  const char *arguments[] = { run->username, run->password, NULL };
+  g_autoptr(GPtrArray) parts = NULL;
+
+  parts = mail_setup_imap_command_build (tag, "LOGIN", arguments,
+                                         has_capability (run, "LITERAL+"));
+  for (guint i = 0; i < parts->len; i++)
+    {
+      const char *part = g_ptr_array_index (parts, i);
+      g_autoptr(MailSetupImapResponse) response = NULL;
+
+      /* Only the first part starts with the command word that redaction
+       * recognises; the others are literal bytes. */
+      if (!send_text (run, part, strlen (part), i > 0, error))
+        return NULL;
+      if (i + 1 == parts->len)
+        break;
+
+      response = read_until_tagged (run, tag, error);
+      if (response == NULL || response->kind != MAIL_SETUP_IMAP_RESPONSE_CONTINUATION)
+        return g_steal_pointer (&response);
+    }
+
+  return read_until_tagged (run, tag, error);
+}
+
+static gboolean
+sign_in (Run *run)
+{
+  g_autoptr(MailSetupImapResponse) response = NULL;
+  g_autoptr(GError) error = NULL;
+
+  stage_begin (run, MAIL_SETUP_CHECK_STAGE_SIGN_IN, run->timeout_us);
+
+  /* Never reached without TLS; this is the last line of defence. */
+  if (!mail_setup_stream_is_tls (run->stream))
+    {
+      fail (run, MAIL_SETUP_DIAGNOSIS_STARTTLS_UNAVAILABLE);
+      return FALSE;
+    }
+
+  if (has_capability (run, "AUTH=PLAIN"))
+    {
+      run->outcome->sign_in_time = g_date_time_new_now_local ();
+      response = authenticate_plain (run, &error);
+    }
+  else if (!has_capability (run, "LOGINDISABLED"))
+    {
+      run->outcome->sign_in_time = g_date_time_new_now_local ();
+      response = login (run, &error);
+    }
+  else
+    {
+      transcript_add (run, "!", "The server offers no sign-in method that Mail Setup can use");
+      fail (run, MAIL_SETUP_DIAGNOSIS_NO_USABLE_AUTH);
+      return FALSE;
+    }
+
+  g_clear_pointer (&run->password, mail_setup_secret_free);
+
+  if (response == NULL)
+    {
+      fail_with_error (run, error);
+      return FALSE;
+    }
+
+  if (response->kind == MAIL_SETUP_IMAP_RESPONSE_CONTINUATION)
+    {
+      /* A challenge we cannot answer; "*" cancels the exchange. */
+      fail (run, MAIL_SETUP_DIAGNOSIS_PROTOCOL_ERROR);
+      return FALSE;
+    }
+
+  switch (response->status)
+    {
+    case MAIL_SETUP_IMAP_STATUS_OK:
+      stage_end (run, MAIL_SETUP_STAGE_STATUS_OK);
+      return TRUE;
+
+    case MAIL_SETUP_IMAP_STATUS_NO:
+      fail (run, mail_setup_diagnosis_for_sign_in_refusal (run->outcome->microsoft,
+                                                           response->code, response->text));
+      return FALSE;
+
+    default:
+      fail (run, MAIL_SETUP_DIAGNOSIS_PROTOCOL_ERROR);
+      return FALSE;
+    }
+}
+
+/* Microsoft tells some refusals only in answer to the first command after
+ * sign-in, so one is always sent. */
+static gboolean
+open_mailbox (Run *run)
+{
+  g_autoptr(MailSetupImapResponse) response = NULL;
+  g_autoptr(GError) error = NULL;
+
+  stage_begin (run, MAIL_SETUP_CHECK_STAGE_MAILBOX, run->timeout_us);
+
+  response = run_command (run, "EXAMINE INBOX", &error);
+  if (response == NULL)
+    {
+      fail_with_error (run, error);
+      return FALSE;
+    }
+
+  if (response->status != MAIL_SETUP_IMAP_STATUS_OK)
+    {
+      fail (run, mail_setup_diagnosis_for_mailbox_refusal (run->outcome->microsoft,
+                                                           response->code, response->text));
+      return FALSE;
+    }
+
+  stage_end (run, MAIL_SETUP_STAGE_STATUS_OK);
+  return TRUE;
+}
+
+/* A server that does not answer LOGOUT has still passed the check. */
+static void
+log_out (Run *run)
+{
+  g_autoptr(MailSetupImapResponse) response = NULL;
+  g_autoptr(GError) error = NULL;
+
+  stage_begin (run, MAIL_SETUP_CHECK_STAGE_LOGOUT,
+               MIN (run->timeout_us, LOGOUT_TIMEOUT_SECONDS * G_USEC_PER_SEC));
+
+  response = run_command (run, "LOGOUT", &error);
+  if (response == NULL || response->status != MAIL_SETUP_IMAP_STATUS_OK)
+    {
+      if (error != NULL && diagnosis_for_error (run, error) == MAIL_SETUP_DIAGNOSIS_CANCELLED)
+        run->outcome->diagnosis = MAIL_SETUP_DIAGNOSIS_CANCELLED;
+      stage_end (run, MAIL_SETUP_STAGE_STATUS_FAILED);
+      return;
+    }
+
+  stage_end (run, MAIL_SETUP_STAGE_STATUS_OK);
+}
+
+static void
+skip_stages_after (Run                 *run,
+                   MailSetupCheckStage  failed)
+{
+  static const MailSetupCheckStage order_implicit[] = {
+    MAIL_SETUP_CHECK_STAGE_RESOLVE, MAIL_SETUP_CHECK_STAGE_CONNECT, MAIL_SETUP_CHECK_STAGE_TLS,
+    MAIL_SETUP_CHECK_STAGE_GREETING, MAIL_SETUP_CHECK_STAGE_SIGN_IN,
+    MAIL_SETUP_CHECK_STAGE_MAILBOX, MAIL_SETUP_CHECK_STAGE_LOGOUT,
+  };
+  static const MailSetupCheckStage order_starttls[] = {
+    MAIL_SETUP_CHECK_STAGE_RESOLVE, MAIL_SETUP_CHECK_STAGE_CONNECT,
+    MAIL_SETUP_CHECK_STAGE_GREETING, MAIL_SETUP_CHECK_STAGE_TLS, MAIL_SETUP_CHECK_STAGE_SIGN_IN,
+    MAIL_SETUP_CHECK_STAGE_MAILBOX, MAIL_SETUP_CHECK_STAGE_LOGOUT,
+  };
+  const MailSetupCheckStage *order = run->security == MAIL_SETUP_SECURITY_STARTTLS
+                                     ? order_starttls : order_implicit;
+  gboolean after = FALSE;
+
+  for (guint i = 0; i < MAIL_SETUP_N_CHECK_STAGES; i++)
+    {
+      if (after)
+        post_stage_event (run, order[i], MAIL_SETUP_STAGE_STATUS_SKIPPED, 0);
+      if (order[i] == failed)
+        after = TRUE;
+    }
+}
+
+static void
+check_thread (GTask        *task,
+              gpointer      source_object,
+              gpointer      task_data,
+              GCancellable *cancellable)
+{
+  Run *run = task_data;
+  gboolean preauth = FALSE;
+  gboolean ok;
+
+  g_main_context_push_thread_default (run->context);
+
+  ok = resolve (run) && connect_to_server (run);
+  if (ok)
+    {
+      run->reader = mail_setup_imap_reader_new (MAX_LINE_LENGTH, MAX_LITERAL_LENGTH);
+      if (run->security == MAIL_SETUP_SECURITY_STARTTLS)
+        ok = secure_with_starttls (run, &preauth);
+      else
+        ok = secure_implicitly (run, &preauth);
+    }
+
+  if (ok && preauth)
+    {
+      stage_begin (run, MAIL_SETUP_CHECK_STAGE_SIGN_IN, run->timeout_us);
+      stage_end (run, MAIL_SETUP_STAGE_STATUS_SKIPPED);
+    }
+  else if (ok)
+    ok = sign_in (run);
+
+  ok = ok && open_mailbox (run);
+
+  if (ok)
+    log_out (run);
+  else
+    skip_stages_after (run, run->stage);
+
+  if (run->stream != NULL)
+    mail_setup_stream_close (run->stream, g_get_monotonic_time () + G_USEC_PER_SEC / 2);
+  g_main_context_pop_thread_default (run->context);
+
+  g_task_return_pointer (task, g_steal_pointer (&run->outcome), (GDestroyNotify) outcome_free);
+}
+
+static void
+mail_setup_check_finalize (GObject *object)
+{
+  MailSetupCheck *self = MAIL_SETUP_CHECK (object);
+
+  g_free (self->server);
+  g_free (self->username);
+  g_clear_pointer (&self->password, mail_setup_secret_free);
+  g_free (self->provider_id);
+  g_free (self->extra_ca_file);
+  g_clear_pointer (&self->outcome, outcome_free);
+
+  G_OBJECT_CLASS (mail_setup_check_parent_class)->finalize (object);
+}
+
+static void
+mail_setup_check_class_init (MailSetupCheckClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = mail_setup_check_finalize;
+
+  /**
+   * MailSetupCheck::stage-started:
+   * @stage: the #MailSetupCheckStage
+   *
+   * Emitted on the main context that started the check.
+   */
+  signals[STAGE_STARTED] =
+    g_signal_new ("stage-started",
+                  G_TYPE_FROM_CLASS (klass),
+                  G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 1, G_TYPE_UINT);
+
+  /**
+   * MailSetupCheck::stage-finished:
+   * @stage: the #MailSetupCheckStage
+   * @status: the #MailSetupStageStatus it ended in
+   * @duration_ms: how long it took
+   */
+  signals[STAGE_FINISHED] =
+    g_signal_new ("stage-finished",
+                  G_TYPE_FROM_CLASS (klass),
+                  G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 3, G_TYPE_UINT, G_TYPE_UINT, G_TYPE_UINT);
+}
+
+static void
+mail_setup_check_init (MailSetupCheck *self)
+{
+  self->timeout_seconds = MAIL_SETUP_CHECK_DEFAULT_TIMEOUT;
+  self->security = MAIL_SETUP_SECURITY_SSL_TLS;
+}
+
+MailSetupCheck *
+mail_setup_check_new (const char        *server,
+                      guint16            port,
+                      MailSetupSecurity  security,
+                      const char        *username)
+{
+  MailSetupCheck *self;
+
+  g_return_val_if_fail (server != NULL && *server != '\0', NULL);
+  g_return_val_if_fail (port > 0, NULL);
+  g_return_val_if_fail (username != NULL, NULL);
+
+  self = g_object_new (MAIL_SETUP_TYPE_CHECK, NULL);
+  self->server = g_strdup (server);
+  self->port = port;
+  self->security = security;
+  self->username = g_strdup (username);
+
+  return self;
+}
+
+void
+mail_setup_check_set_password (MailSetupCheck *self,
+                               const char     *password)
+{
+  g_return_if_fail (MAIL_SETUP_IS_CHECK (self));
+
+  g_clear_pointer (&self->password, mail_setup_secret_free);
+  self->password = mail_setup_secret_new (password);
+}
+
+/* A Microsoft provider makes the check read Microsoft's answers as
+ * Microsoft's even when the greeting does not say whose server it is. */
+void
+mail_setup_check_set_provider (MailSetupCheck *self,
+                               const char     *provider_id,
+                               gboolean        microsoft)
+{
+  g_return_if_fail (MAIL_SETUP_IS_CHECK (self));
+
+  g_free (self->provider_id);
+  self->provider_id = g_strdup (provider_id);
+  self->provider_is_microsoft = microsoft;
+}
+
+void
+mail_setup_check_set_extra_ca_file (MailSetupCheck *self,
+                                    const char     *path)
+{
+  g_return_if_fail (MAIL_SETUP_IS_CHECK (self));
+
+  g_free (self->extra_ca_file);
+  self->extra_ca_file = g_strdup (path);
+}
+
+void
+mail_setup_check_set_timeout (MailSetupCheck *self,
+                              guint           seconds)
+{
+  g_return_if_fail (MAIL_SETUP_IS_CHECK (self));
+  g_return_if_fail (seconds > 0);
+
+  self->timeout_seconds = seconds;
+}
+
+void
+mail_setup_check_run_async (MailSetupCheck      *self,
+                            GCancellable        *cancellable,
+                            GAsyncReadyCallback  callback,
+                            gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  Run *run;
+
+  g_return_if_fail (MAIL_SETUP_IS_CHECK (self));
+  g_return_if_fail (!self->running && self->outcome == NULL);
+  g_return_if_fail (self->password != NULL);
+
+  self->running = TRUE;
+  for (guint i = 0; i < MAIL_SETUP_N_CHECK_STAGES; i++)
+    self->stages[i] = (StageResult) { MAIL_SETUP_STAGE_STATUS_PENDING, 0 };
+
+  run = g_new0 (Run, 1);
+  run->self = g_object_ref (self);
+  run->caller_context = g_main_context_ref_thread_default ();
+  run->context = g_main_context_new ();
+  run->cancellable = cancellable ? g_object_ref (cancellable) : g_cancellable_new ();
+  run->server = g_strdup (self->server);
+  run->port = self->port;
+  run->security = self->security;
+  run->username = g_strdup (self->username);
+  run->password = mail_setup_secret_new (self->password);
+  run->extra_ca_file = g_strdup (self->extra_ca_file);
+  run->timeout_us = (gint64) self->timeout_seconds * G_USEC_PER_SEC;
+  run->outcome = g_new0 (Outcome, 1);
+  run->outcome->diagnosis = MAIL_SETUP_DIAGNOSIS_OK;
+  run->outcome->microsoft = self->provider_is_microsoft;
+  run->outcome->transcript = g_ptr_array_new_with_free_func (g_free);
+
+  task = g_task_new (self, run->cancellable, callback, user_data);
+  g_task_set_source_tag (task, mail_setup_check_run_async);
+  g_task_set_task_data (task, run, (GDestroyNotify) run_free);
+  /* The check ends on cancellation by itself, at the next wait. */
+  g_task_set_check_cancellable (task, FALSE);
+  g_task_run_in_thread (task, check_thread);
+}
+
+/* Returns the diagnosis; the rest of the outcome is read with the getters. */
+MailSetupDiagnosis
+mail_setup_check_run_finish (MailSetupCheck *self,
+                             GAsyncResult   *result)
+{
+  Outcome *outcome;
+
+  g_return_val_if_fail (MAIL_SETUP_IS_CHECK (self), MAIL_SETUP_DIAGNOSIS_CANCELLED);
+  g_return_val_if_fail (g_task_is_valid (result, self), MAIL_SETUP_DIAGNOSIS_CANCELLED);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == mail_setup_check_run_async,
+                        MAIL_SETUP_DIAGNOSIS_CANCELLED);
+
+  outcome = g_task_propagate_pointer (G_TASK (result), NULL);
+  g_return_val_if_fail (outcome != NULL, MAIL_SETUP_DIAGNOSIS_CANCELLED);
+
+  self->running = FALSE;
+  g_clear_pointer (&self->outcome, outcome_free);
+  self->outcome = outcome;
+
+  return outcome->diagnosis;
+}
+
+const char *
+mail_setup_check_get_server (MailSetupCheck *self)
+{
+  g_return_val_if_fail (MAIL_SETUP_IS_CHECK (self), NULL);
+  return self->server;
+}
+
+guint16
+mail_setup_check_get_port (MailSetupCheck *self)
+{
+  g_return_val_if_fail (MAIL_SETUP_IS_CHECK (self), 0);
+  return self->port;
+}
+
+MailSetupSecurity
+mail_setup_check_get_security (MailSetupCheck *self)
+{
+  g_return_val_if_fail (MAIL_SETUP_IS_CHECK (self), MAIL_SETUP_SECURITY_SSL_TLS);
+  return self->security;
+}
+
+const char *
+mail_setup_check_get_username (MailSetupCheck *self)
+{
+  g_return_val_if_fail (MAIL_SETUP_IS_CHECK (self), NULL);
+  return self->username;
+}
+
+const char *
+mail_setup_check_get_provider_id (MailSetupCheck *self)
+{
+  g_return_val_if_fail (MAIL_SETUP_IS_CHECK (self), NULL);
+  return self->provider_id;
+}
+
+MailSetupDiagnosis
+mail_setup_check_get_diagnosis (MailSetupCheck *self)
+{
+  g_return_val_if_fail (MAIL_SETUP_IS_CHECK (self), MAIL_SETUP_DIAGNOSIS_CANCELLED);
+  g_return_val_if_fail (self->outcome != NULL, MAIL_SETUP_DIAGNOSIS_CANCELLED);
+  return self->outcome->diagnosis;
+}
+
+/* The server's last status answer, made safe to show, without our tag. */
+const char *
+mail_setup_check_get_server_response (MailSetupCheck *self)
+{
+  g_return_val_if_fail (MAIL_SETUP_IS_CHECK (self), NULL);
+  return self->outcome ? self->outcome->server_response : NULL;
+}
+
+MailSetupStageStatus
+mail_setup_check_get_stage_status (MailSetupCheck      *self,
+                                   MailSetupCheckStage  stage)
+{
+  g_return_val_if_fail (MAIL_SETUP_IS_CHECK (self), MAIL_SETUP_STAGE_STATUS_PENDING);
+  g_return_val_if_fail (stage < MAIL_SETUP_N_CHECK_STAGES, MAIL_SETUP_STAGE_STATUS_PENDING);
+  return self->stages[stage].status;
+}
+
+guint
+mail_setup_check_get_stage_duration (MailSetupCheck      *self,
+                                     MailSetupCheckStage  stage)
+{
+  g_return_val_if_fail (MAIL_SETUP_IS_CHECK (self), 0);
+  g_return_val_if_fail (stage < MAIL_SETUP_N_CHECK_STAGES, 0);
+  return self->stages[stage].duration_ms;
+}
+
+const MailSetupTlsInfo *
+mail_setup_check_get_tls_info (MailSetupCheck *self)
+{
+  g_return_val_if_fail (MAIL_SETUP_IS_CHECK (self), NULL);
+  return self->outcome ? self->outcome->tls_info : NULL;
+}
+
+const char * const *
+mail_setup_check_get_capabilities (MailSetupCheck *self)
+{
+  g_return_val_if_fail (MAIL_SETUP_IS_CHECK (self), NULL);
+  return self->outcome ? (const char * const *) self->outcome->capabilities : NULL;
+}
+
+const char * const *
+mail_setup_check_get_addresses (MailSetupCheck *self)
+{
+  g_return_val_if_fail (MAIL_SETUP_IS_CHECK (self), NULL);
+  return self->outcome ? (const char * const *) self->outcome->addresses : NULL;
+}
+
+/* Whether the server is Microsoft's: the provider says so, or the greeting. */
+gboolean
+mail_setup_check_get_is_microsoft (MailSetupCheck *self)
+{
+  g_return_val_if_fail (MAIL_SETUP_IS_CHECK (self), FALSE);
+  return self->outcome ? self->outcome->microsoft : self->provider_is_microsoft;
+}
+
+/* When the password was sent: Microsoft's Recent activity lists the attempt
+ * under this time. */
+GDateTime *
+mail_setup_check_get_sign_in_time (MailSetupCheck *self)
+{
+  g_return_val_if_fail (MAIL_SETUP_IS_CHECK (self), NULL);
+  return self->outcome ? self->outcome->sign_in_time : NULL;
+}
+
+/* The conversation, one line each ("C: ...", "S: ...", "! ..."), with every
+ * credential replaced by <redacted>. */
+const char * const *
+mail_setup_check_get_transcript (MailSetupCheck *self)
+{
+  g_return_val_if_fail (MAIL_SETUP_IS_CHECK (self), NULL);
+
+  if (self->outcome == NULL)
+    return NULL;
+
+  if (self->outcome->transcript->len == 0 ||
+      g_ptr_array_index (self->outcome->transcript, self->outcome->transcript->len - 1) != NULL)
+    g_ptr_array_add (self->outcome->transcript, NULL);
+
+  return (const char * const *) self->outcome->transcript->pdata;
+}
+
+static void
+add_string_or_null (JsonBuilder *builder,
+                    const char  *name,
+                    const char  *value)
+{
+  json_builder_set_member_name (builder, name);
+  if (value != NULL)
+    json_builder_add_string_value (builder, value);
+  else
+    json_builder_add_null_value (builder);
+}
+
+static void
+add_date_or_null (JsonBuilder *builder,
+                  const char  *name,
+                  GDateTime   *value)
+{
+  g_autofree char *text = value ? g_date_time_format_iso8601 (value) : NULL;
+
+  add_string_or_null (builder, name, text);
+}
+
+static void
+add_strv (JsonBuilder        *builder,
+          const char         *name,
+          const char * const *values)
+{
+  json_builder_set_member_name (builder, name);
+  json_builder_begin_array (builder);
+  for (guint i = 0; values != NULL && values[i] != NULL; i++)
+    json_builder_add_string_value (builder, values[i]);
+  json_builder_end_array (builder);
+}
+
+/* The machine-readable report of `mail-setup --check --json`. It holds no
+ * credential: the username is not one, and the password is never stored in
+ * the outcome. */
+char *
+mail_setup_check_to_json (MailSetupCheck *self)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonGenerator) generator = json_generator_new ();
+  g_autoptr(JsonNode) root = NULL;
+  const MailSetupTlsInfo *tls;
+  MailSetupDiagnosis diagnosis;
+
+  g_return_val_if_fail (MAIL_SETUP_IS_CHECK (self), NULL);
+  g_return_val_if_fail (self->outcome != NULL, NULL);
+
+  diagnosis = self->outcome->diagnosis;
+  tls = self->outcome->tls_info;
+
+  json_builder_begin_object (builder);
+  add_string_or_null (builder, "diagnosis", mail_setup_diagnosis_to_string (diagnosis));
+  add_string_or_null (builder, "remedy", mail_setup_diagnosis_get_remedy (diagnosis));
+  add_string_or_null (builder, "server_response", self->outcome->server_response);
+  add_string_or_null (builder, "provider", self->provider_id);
+  add_string_or_null (builder, "server", self->server);
+  json_builder_set_member_name (builder, "port");
+  json_builder_add_int_value (builder, self->port);
+  add_string_or_null (builder, "security", mail_setup_security_to_string (self->security));
+  add_string_or_null (builder, "username", self->username);
+  json_builder_set_member_name (builder, "microsoft");
+  json_builder_add_boolean_value (builder, self->outcome->microsoft);
+  add_date_or_null (builder, "sign_in_time", self->outcome->sign_in_time);
+
+  json_builder_set_member_name (builder, "stages");
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < MAIL_SETUP_N_CHECK_STAGES; i++)
+    {
+      json_builder_begin_object (builder);
+      add_string_or_null (builder, "name", stage_names[i]);
+      add_string_or_null (builder, "status", stage_status_names[self->stages[i].status]);
+      json_builder_set_member_name (builder, "ms");
+      json_builder_add_int_value (builder, self->stages[i].duration_ms);
+      json_builder_end_object (builder);
+    }
+  json_builder_end_array (builder);
+
+  json_builder_set_member_name (builder, "tls");
+  if (tls != NULL)
+    {
+      json_builder_begin_object (builder);
+      add_string_or_null (builder, "version", tls->version);
+      add_string_or_null (builder, "cipher", tls->cipher);
+      add_string_or_null (builder, "subject", tls->subject);
+      add_string_or_null (builder, "issuer", tls->issuer);
+      add_date_or_null (builder, "not_before", tls->not_before);
+      add_date_or_null (builder, "not_after", tls->not_after);
+      add_string_or_null (builder, "sha256", tls->sha256);
+      json_builder_end_object (builder);
+    }
+  else
+    json_builder_add_null_value (builder);
+
+  add_strv (builder, "capabilities", (const char * const *) self->outcome->capabilities);
+  add_strv (builder, "addresses", (const char * const *) self->outcome->addresses);
+  json_builder_end_object (builder);
+
+  root = json_builder_get_root (builder);
+  json_generator_set_root (generator, root);
+  json_generator_set_pretty (generator, TRUE);
+
+  return json_generator_to_data (generator, NULL);
+}
+
+/* The report a user copies into a help request: what was checked, what each
+ * stage did and what the server said. Credentials never appear: commands
+ * that carry them were redacted as they were sent. */
+char *
+mail_setup_check_to_text_report (MailSetupCheck *self)
+{
+  g_autoptr(GString) report = g_string_new (NULL);
+  const MailSetupTlsInfo *tls;
+  MailSetupDiagnosis diagnosis;
+  const char * const *transcript;
+
+  g_return_val_if_fail (MAIL_SETUP_IS_CHECK (self), NULL);
+  g_return_val_if_fail (self->outcome != NULL, NULL);
+
+  diagnosis = self->outcome->diagnosis;
+  tls = self->outcome->tls_info;
+
+  g_string_append_printf (report, "Mail Setup %s connection report\n\n", PACKAGE_VERSION);
+  g_string_append_printf (report, "Provider: %s\n", self->provider_id ? self->provider_id : "(none)");
+  g_string_append_printf (report, "Server: %s, port %u, %s\n", self->server, self->port,
+                          self->security == MAIL_SETUP_SECURITY_STARTTLS ? "STARTTLS" : "SSL/TLS");
+  g_string_append_printf (report, "User name: %s\n", self->username);
+  g_string_append_printf (report, "Diagnosis: %s\n", mail_setup_diagnosis_to_string (diagnosis));
+  if (mail_setup_diagnosis_get_remedy (diagnosis) != NULL)
+    g_string_append_printf (report, "Remedy: %s\n", mail_setup_diagnosis_get_remedy (diagnosis));
+  if (self->outcome->server_response != NULL)
+    g_string_append_printf (report, "Server's last answer: %s\n", self->outcome->server_response);
+
+  g_string_append (report, "\nStages:\n");
+  for (guint i = 0; i < MAIL_SETUP_N_CHECK_STAGES; i++)
+    g_string_append_printf (report, "  %-9s %-8s %u ms\n", stage_names[i],
+                            stage_status_names[self->stages[i].status],
+                            self->stages[i].duration_ms);
+
+  if (tls != NULL)
+    {
+      g_autofree char *not_after = tls->not_after ? g_date_time_format_iso8601 (tls->not_after) : NULL;
+
+      g_string_append (report, "\nTLS:\n");
+      g_string_append_printf (report, "  Version: %s, cipher: %s\n", tls->version, tls->cipher);
+      g_string_append_printf (report, "  Subject: %s\n", tls->subject ? tls->subject : "");
+      g_string_append_printf (report, "  Issuer: %s\n", tls->issuer ? tls->issuer : "");
+      g_string_append_printf (report, "  Valid until: %s\n", not_after ? not_after : "");
+      g_string_append_printf (report, "  SHA-256: %s\n", tls->sha256 ? tls->sha256 : "");
+    }
+
+  transcript = mail_setup_check_get_transcript (self);
+  if (transcript != NULL && transcript[0] != NULL)
+    {
+      g_string_append (report, "\nConversation:\n");
+      for (guint i = 0; transcript[i] != NULL; i++)
+        g_string_append_printf (report, "  %s\n", transcript[i]);
+    }
+
+  return g_string_free (g_steal_pointer (&report), FALSE);
+}

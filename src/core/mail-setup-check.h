@@ -1,0 +1,88 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+
+#pragma once
+
+#include <gio/gio.h>
+
+#include "mail-setup-diagnosis.h"
+#include "mail-setup-stream.h"
+#include "mail-setup-types.h"
+
+G_BEGIN_DECLS
+
+typedef enum
+{
+  MAIL_SETUP_CHECK_STAGE_RESOLVE,
+  MAIL_SETUP_CHECK_STAGE_CONNECT,
+  MAIL_SETUP_CHECK_STAGE_TLS,
+  MAIL_SETUP_CHECK_STAGE_GREETING,
+  MAIL_SETUP_CHECK_STAGE_SIGN_IN,
+  MAIL_SETUP_CHECK_STAGE_MAILBOX,
+  MAIL_SETUP_CHECK_STAGE_LOGOUT,
+} MailSetupCheckStage;
+
+#define MAIL_SETUP_N_CHECK_STAGES (MAIL_SETUP_CHECK_STAGE_LOGOUT + 1)
+
+typedef enum
+{
+  MAIL_SETUP_STAGE_STATUS_PENDING,
+  MAIL_SETUP_STAGE_STATUS_RUNNING,
+  MAIL_SETUP_STAGE_STATUS_OK,
+  MAIL_SETUP_STAGE_STATUS_FAILED,
+  MAIL_SETUP_STAGE_STATUS_SKIPPED,
+} MailSetupStageStatus;
+
+#define MAIL_SETUP_CHECK_DEFAULT_TIMEOUT 15
+
+const char *mail_setup_check_stage_to_string        (MailSetupCheckStage  stage);
+const char *mail_setup_stage_status_to_string       (MailSetupStageStatus status);
+const char *mail_setup_check_stage_get_label        (MailSetupCheckStage  stage);
+
+#define MAIL_SETUP_TYPE_CHECK (mail_setup_check_get_type ())
+G_DECLARE_FINAL_TYPE (MailSetupCheck, mail_setup_check, MAIL_SETUP, CHECK, GObject)
+
+MailSetupCheck         *mail_setup_check_new                  (const char          *server,
+                                                               guint16              port,
+                                                               MailSetupSecurity    security,
+                                                               const char          *username);
+void                    mail_setup_check_set_password         (MailSetupCheck      *self,
+                                                               const char          *password);
+void                    mail_setup_check_set_provider         (MailSetupCheck      *self,
+                                                               const char          *provider_id,
+                                                               gboolean             microsoft);
+void                    mail_setup_check_set_extra_ca_file    (MailSetupCheck      *self,
+                                                               const char          *path);
+void                    mail_setup_check_set_timeout          (MailSetupCheck      *self,
+                                                               guint                seconds);
+
+void                    mail_setup_check_run_async            (MailSetupCheck      *self,
+                                                               GCancellable        *cancellable,
+                                                               GAsyncReadyCallback  callback,
+                                                               gpointer             user_data);
+MailSetupDiagnosis      mail_setup_check_run_finish           (MailSetupCheck      *self,
+                                                               GAsyncResult        *result);
+
+const char             *mail_setup_check_get_server           (MailSetupCheck      *self);
+guint16                 mail_setup_check_get_port             (MailSetupCheck      *self);
+MailSetupSecurity       mail_setup_check_get_security         (MailSetupCheck      *self);
+const char             *mail_setup_check_get_username         (MailSetupCheck      *self);
+const char             *mail_setup_check_get_provider_id      (MailSetupCheck      *self);
+
+/* The outcome, valid once the check has finished. */
+MailSetupDiagnosis      mail_setup_check_get_diagnosis        (MailSetupCheck      *self);
+const char             *mail_setup_check_get_server_response  (MailSetupCheck      *self);
+MailSetupStageStatus    mail_setup_check_get_stage_status     (MailSetupCheck      *self,
+                                                               MailSetupCheckStage  stage);
+guint                   mail_setup_check_get_stage_duration   (MailSetupCheck      *self,
+                                                               MailSetupCheckStage  stage);
+const MailSetupTlsInfo *mail_setup_check_get_tls_info         (MailSetupCheck      *self);
+const char * const     *mail_setup_check_get_capabilities     (MailSetupCheck      *self);
+const char * const     *mail_setup_check_get_addresses        (MailSetupCheck      *self);
+gboolean                mail_setup_check_get_is_microsoft     (MailSetupCheck      *self);
+GDateTime              *mail_setup_check_get_sign_in_time     (MailSetupCheck      *self);
+const char * const     *mail_setup_check_get_transcript       (MailSetupCheck      *self);
+
+char                   *mail_setup_check_to_json              (MailSetupCheck      *self);
+char                   *mail_setup_check_to_text_report       (MailSetupCheck      *self);
+
+G_END_DECLS
