@@ -81,10 +81,13 @@ mail_setup_test_ui_get_application (void)
 
   mail_setup_test_service_env ("DISPLAY");
 
+  /* Xvfb has no settings daemon; give the window GNOME's own title bar
+   * buttons, as users see them. */
   app = mail_setup_application_new ();
   g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE);
   g_application_register (G_APPLICATION (app), NULL, &error);
   g_assert_no_error (error);
+  g_object_set (gtk_settings_get_default (), "gtk-decoration-layout", "appmenu:close", NULL);
 
   return app;
 }
@@ -92,14 +95,46 @@ mail_setup_test_ui_get_application (void)
 MailSetupWindow *
 mail_setup_test_ui_open_window (void)
 {
+  return mail_setup_test_ui_open_window_with_size (-1, -1);
+}
+
+MailSetupWindow *
+mail_setup_test_ui_open_window_with_size (int width,
+                                          int height)
+{
   MailSetupWindow *window;
 
   window = mail_setup_window_new (mail_setup_test_ui_get_application ());
+  if (width > 0 && height > 0)
+    gtk_window_set_default_size (GTK_WINDOW (window), width, height);
   gtk_window_present (GTK_WINDOW (window));
   g_assert_true (mail_setup_test_ui_wait_until (window_is_mapped, window, 5000));
   mail_setup_test_ui_wait_for_frame (GTK_WIDGET (window));
 
   return window;
+}
+
+static gboolean
+transition_running (GtkWidget *widget)
+{
+  if (GTK_IS_STACK (widget) && gtk_stack_get_transition_running (GTK_STACK (widget)))
+    return TRUE;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      if (transition_running (child))
+        return TRUE;
+    }
+
+  return FALSE;
+}
+
+static gboolean
+transitions_done (gpointer user_data)
+{
+  return !transition_running (GTK_WIDGET (user_data));
 }
 
 /* Saves what the widget shows to BUILDDIR/screenshots/NAME.png, for a person
@@ -118,6 +153,8 @@ mail_setup_test_ui_screenshot (GtkWidget  *widget,
   GskRenderer *renderer;
   int width, height;
 
+  /* What a person sees once the pages have stopped sliding. */
+  g_assert_true (mail_setup_test_ui_wait_until (transitions_done, widget, 5000));
   mail_setup_test_ui_wait_for_frame (widget);
 
   width = gtk_widget_get_width (widget);

@@ -13,6 +13,8 @@ typedef gboolean (*MailSetupTestCondition) (gpointer user_data);
 
 MailSetupApplication *mail_setup_test_ui_get_application (void);
 MailSetupWindow *mail_setup_test_ui_open_window  (void);
+MailSetupWindow *mail_setup_test_ui_open_window_with_size (int width,
+                                                           int height);
 gboolean         mail_setup_test_ui_wait_until   (MailSetupTestCondition  condition,
                                                   gpointer                user_data,
                                                   guint                   timeout_ms);

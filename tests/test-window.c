@@ -16,7 +16,7 @@ test_window_opens_with_title (void)
 
   g_assert_cmpstr (gtk_window_get_title (GTK_WINDOW (window)), ==, "Mail Setup");
   g_assert_true (gtk_widget_get_visible (GTK_WIDGET (window)));
-  screenshot = mail_setup_test_ui_screenshot (GTK_WIDGET (window), "welcome");
+  screenshot = mail_setup_test_ui_screenshot (GTK_WIDGET (window), "first-page");
   g_assert_true (g_file_test (screenshot, G_FILE_TEST_IS_REGULAR));
 
   gtk_window_destroy (GTK_WINDOW (window));

@@ -1,0 +1,673 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
+#include "mail-setup-account.h"
+#include "mail-setup-secret.h"
+
+#define MAX_EMAIL_LENGTH 254
+#define MAX_HOST_LENGTH 253
+#define MAX_LABEL_LENGTH 63
+
+struct _MailSetupAccount
+{
+  GObject            parent_instance;
+
+  char              *email;
+  MailSetupProvider *provider;
+  gboolean           provider_chosen;
+  MailSetupSecret   *password;
+  char              *display_name;
+  char              *username;
+  char              *server;
+  gboolean           server_from_provider;
+  guint              port;
+  MailSetupSecurity  security;
+  char              *extra_ca_file;
+  guint              timeout;
+  MailSetupCheck    *last_check;
+};
+
+G_DEFINE_FINAL_TYPE (MailSetupAccount, mail_setup_account, G_TYPE_OBJECT)
+
+enum {
+  PROP_0,
+  PROP_EMAIL,
+  PROP_PROVIDER,
+  PROP_PASSWORD,
+  PROP_DISPLAY_NAME,
+  PROP_USERNAME,
+  PROP_SERVER,
+  PROP_PORT,
+  PROP_SECURITY,
+  PROP_EXTRA_CA_FILE,
+  PROP_TIMEOUT,
+  PROP_SIGN_IN_NAME,
+  PROP_PROVIDER_COMPLETE,
+  PROP_SETTINGS_COMPLETE,
+  PROP_LAST_CHECK,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static gboolean
+set_string (char       **field,
+            const char  *value)
+{
+  if (g_strcmp0 (*field, value) == 0)
+    return FALSE;
+
+  g_free (*field);
+  *field = g_strdup (value);
+  return TRUE;
+}
+
+/* The derived properties change with the fields they are made of. */
+static void
+notify_derived (MailSetupAccount *self)
+{
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SIGN_IN_NAME]);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PROVIDER_COMPLETE]);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SETTINGS_COMPLETE]);
+}
+
+static void
+apply_provider_settings (MailSetupAccount *self)
+{
+  g_object_freeze_notify (G_OBJECT (self));
+
+  if (self->provider != NULL && mail_setup_provider_get_has_imap_server (self->provider))
+    {
+      mail_setup_account_set_server (self, mail_setup_provider_get_imap_host (self->provider));
+      mail_setup_account_set_port (self, mail_setup_provider_get_imap_port (self->provider));
+      mail_setup_account_set_security (self, mail_setup_provider_get_imap_security (self->provider));
+      self->server_from_provider = TRUE;
+    }
+  else if (self->server_from_provider)
+    {
+      /* A server filled in for another provider is no guess for this one. */
+      mail_setup_account_set_server (self, "");
+      mail_setup_account_set_port (self, 993);
+      mail_setup_account_set_security (self, MAIL_SETUP_SECURITY_SSL_TLS);
+    }
+
+  g_object_thaw_notify (G_OBJECT (self));
+}
+
+static void
+mail_setup_account_finalize (GObject *object)
+{
+  MailSetupAccount *self = MAIL_SETUP_ACCOUNT (object);
+
+  g_free (self->email);
+  g_clear_object (&self->provider);
+  g_clear_pointer (&self->password, mail_setup_secret_free);
+  g_free (self->display_name);
+  g_free (self->username);
+  g_free (self->server);
+  g_free (self->extra_ca_file);
+  g_clear_object (&self->last_check);
+
+  G_OBJECT_CLASS (mail_setup_account_parent_class)->finalize (object);
+}
+
+static void
+mail_setup_account_get_property (GObject    *object,
+                                 guint       prop_id,
+                                 GValue     *value,
+                                 GParamSpec *pspec)
+{
+  MailSetupAccount *self = MAIL_SETUP_ACCOUNT (object);
+
+  switch (prop_id)
+    {
+    case PROP_EMAIL:
+      g_value_set_string (value, self->email);
+      break;
+    case PROP_PROVIDER:
+      g_value_set_object (value, self->provider);
+      break;
+    case PROP_PASSWORD:
+      g_value_set_string (value, self->password);
+      break;
+    case PROP_DISPLAY_NAME:
+      g_value_set_string (value, self->display_name);
+      break;
+    case PROP_USERNAME:
+      g_value_set_string (value, self->username);
+      break;
+    case PROP_SERVER:
+      g_value_set_string (value, self->server);
+      break;
+    case PROP_PORT:
+      g_value_set_uint (value, self->port);
+      break;
+    case PROP_SECURITY:
+      g_value_set_int (value, self->security);
+      break;
+    case PROP_EXTRA_CA_FILE:
+      g_value_set_string (value, self->extra_ca_file);
+      break;
+    case PROP_TIMEOUT:
+      g_value_set_uint (value, self->timeout);
+      break;
+    case PROP_SIGN_IN_NAME:
+      g_value_set_string (value, mail_setup_account_get_sign_in_name (self));
+      break;
+    case PROP_PROVIDER_COMPLETE:
+      g_value_set_boolean (value, mail_setup_account_get_provider_complete (self));
+      break;
+    case PROP_SETTINGS_COMPLETE:
+      g_value_set_boolean (value, mail_setup_account_get_settings_complete (self));
+      break;
+    case PROP_LAST_CHECK:
+      g_value_set_object (value, self->last_check);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+mail_setup_account_set_property (GObject      *object,
+                                 guint         prop_id,
+                                 const GValue *value,
+                                 GParamSpec   *pspec)
+{
+  MailSetupAccount *self = MAIL_SETUP_ACCOUNT (object);
+
+  switch (prop_id)
+    {
+    case PROP_EMAIL:
+      mail_setup_account_set_email (self, g_value_get_string (value));
+      break;
+    case PROP_PROVIDER:
+      mail_setup_account_set_provider (self, g_value_get_object (value));
+      break;
+    case PROP_PASSWORD:
+      mail_setup_account_set_password (self, g_value_get_string (value));
+      break;
+    case PROP_DISPLAY_NAME:
+      mail_setup_account_set_display_name (self, g_value_get_string (value));
+      break;
+    case PROP_USERNAME:
+      mail_setup_account_set_username (self, g_value_get_string (value));
+      break;
+    case PROP_SERVER:
+      mail_setup_account_set_server (self, g_value_get_string (value));
+      self->server_from_provider = FALSE;
+      break;
+    case PROP_PORT:
+      mail_setup_account_set_port (self, g_value_get_uint (value));
+      break;
+    case PROP_SECURITY:
+      mail_setup_account_set_security (self, g_value_get_int (value));
+      break;
+    case PROP_EXTRA_CA_FILE:
+      mail_setup_account_set_extra_ca_file (self, g_value_get_string (value));
+      break;
+    case PROP_TIMEOUT:
+      mail_setup_account_set_timeout (self, g_value_get_uint (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+mail_setup_account_class_init (MailSetupAccountClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  const GParamFlags flags = G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY;
+  const GParamFlags read_only = G_PARAM_READABLE | G_PARAM_STATIC_STRINGS;
+
+  object_class->finalize = mail_setup_account_finalize;
+  object_class->get_property = mail_setup_account_get_property;
+  object_class->set_property = mail_setup_account_set_property;
+
+  properties[PROP_EMAIL] = g_param_spec_string ("email", NULL, NULL, "", flags);
+  properties[PROP_PROVIDER] = g_param_spec_object ("provider", NULL, NULL,
+                                                   MAIL_SETUP_TYPE_PROVIDER, flags);
+  properties[PROP_PASSWORD] = g_param_spec_string ("password", NULL, NULL, "", flags);
+  properties[PROP_DISPLAY_NAME] = g_param_spec_string ("display-name", NULL, NULL, "", flags);
+  properties[PROP_USERNAME] = g_param_spec_string ("username", NULL, NULL, "", flags);
+  properties[PROP_SERVER] = g_param_spec_string ("server", NULL, NULL, "", flags);
+  properties[PROP_PORT] = g_param_spec_uint ("port", NULL, NULL, 0, 65535, 993, flags);
+  properties[PROP_SECURITY] = g_param_spec_int ("security", NULL, NULL,
+                                                MAIL_SETUP_SECURITY_SSL_TLS,
+                                                MAIL_SETUP_SECURITY_STARTTLS,
+                                                MAIL_SETUP_SECURITY_SSL_TLS, flags);
+  properties[PROP_EXTRA_CA_FILE] = g_param_spec_string ("extra-ca-file", NULL, NULL, NULL, flags);
+  properties[PROP_TIMEOUT] = g_param_spec_uint ("timeout", NULL, NULL, 1, 600,
+                                                MAIL_SETUP_CHECK_DEFAULT_TIMEOUT, flags);
+  properties[PROP_SIGN_IN_NAME] = g_param_spec_string ("sign-in-name", NULL, NULL, "", read_only);
+  properties[PROP_PROVIDER_COMPLETE] = g_param_spec_boolean ("provider-complete", NULL, NULL,
+                                                             FALSE, read_only);
+  properties[PROP_SETTINGS_COMPLETE] = g_param_spec_boolean ("settings-complete", NULL, NULL,
+                                                             FALSE, read_only);
+  properties[PROP_LAST_CHECK] = g_param_spec_object ("last-check", NULL, NULL,
+                                                     MAIL_SETUP_TYPE_CHECK, read_only);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+mail_setup_account_init (MailSetupAccount *self)
+{
+  self->email = g_strdup ("");
+  self->password = mail_setup_secret_new ("");
+  self->display_name = g_strdup ("");
+  self->username = g_strdup ("");
+  self->server = g_strdup ("");
+  self->port = 993;
+  self->security = MAIL_SETUP_SECURITY_SSL_TLS;
+  self->timeout = MAIL_SETUP_CHECK_DEFAULT_TIMEOUT;
+}
+
+MailSetupAccount *
+mail_setup_account_new (void)
+{
+  return g_object_new (MAIL_SETUP_TYPE_ACCOUNT, NULL);
+}
+
+const char *
+mail_setup_account_get_email (MailSetupAccount *self)
+{
+  g_return_val_if_fail (MAIL_SETUP_IS_ACCOUNT (self), NULL);
+  return self->email;
+}
+
+/* Typing an address preselects its provider, until the user picks one. */
+void
+mail_setup_account_set_email (MailSetupAccount *self,
+                              const char       *email)
+{
+  MailSetupProvider *provider;
+
+  g_return_if_fail (MAIL_SETUP_IS_ACCOUNT (self));
+
+  if (!set_string (&self->email, email ? email : ""))
+    return;
+
+  g_object_freeze_notify (G_OBJECT (self));
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_EMAIL]);
+  if (!self->provider_chosen &&
+      (provider = mail_setup_provider_catalog_for_email (self->email)) != NULL)
+    mail_setup_account_set_provider (self, provider);
+  notify_derived (self);
+  g_object_thaw_notify (G_OBJECT (self));
+}
+
+MailSetupProvider *
+mail_setup_account_get_provider (MailSetupAccount *self)
+{
+  g_return_val_if_fail (MAIL_SETUP_IS_ACCOUNT (self), NULL);
+  return self->provider;
+}
+
+void
+mail_setup_account_set_provider (MailSetupAccount  *self,
+                                 MailSetupProvider *provider)
+{
+  g_return_if_fail (MAIL_SETUP_IS_ACCOUNT (self));
+  g_return_if_fail (provider == NULL || MAIL_SETUP_IS_PROVIDER (provider));
+
+  if (!g_set_object (&self->provider, provider))
+    return;
+
+  g_object_freeze_notify (G_OBJECT (self));
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PROVIDER]);
+  apply_provider_settings (self);
+  notify_derived (self);
+  g_object_thaw_notify (G_OBJECT (self));
+}
+
+/* The user's own choice, which later typing in the address does not undo. */
+void
+mail_setup_account_choose_provider (MailSetupAccount  *self,
+                                    MailSetupProvider *provider)
+{
+  g_return_if_fail (MAIL_SETUP_IS_ACCOUNT (self));
+
+  self->provider_chosen = TRUE;
+  mail_setup_account_set_provider (self, provider);
+}
+
+const char *
+mail_setup_account_get_password (MailSetupAccount *self)
+{
+  g_return_val_if_fail (MAIL_SETUP_IS_ACCOUNT (self), NULL);
+  return self->password;
+}
+
+void
+mail_setup_account_set_password (MailSetupAccount *self,
+                                 const char       *password)
+{
+  g_return_if_fail (MAIL_SETUP_IS_ACCOUNT (self));
+
+  if (g_strcmp0 (self->password, password ? password : "") == 0)
+    return;
+
+  g_clear_pointer (&self->password, mail_setup_secret_free);
+  self->password = mail_setup_secret_new (password ? password : "");
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PASSWORD]);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SETTINGS_COMPLETE]);
+}
+
+const char *
+mail_setup_account_get_display_name (MailSetupAccount *self)
+{
+  g_return_val_if_fail (MAIL_SETUP_IS_ACCOUNT (self), NULL);
+  return self->display_name;
+}
+
+void
+mail_setup_account_set_display_name (MailSetupAccount *self,
+                                     const char       *display_name)
+{
+  g_return_if_fail (MAIL_SETUP_IS_ACCOUNT (self));
+
+  if (set_string (&self->display_name, display_name ? display_name : ""))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DISPLAY_NAME]);
+}
+
+const char *
+mail_setup_account_get_username (MailSetupAccount *self)
+{
+  g_return_val_if_fail (MAIL_SETUP_IS_ACCOUNT (self), NULL);
+  return self->username;
+}
+
+void
+mail_setup_account_set_username (MailSetupAccount *self,
+                                 const char       *username)
+{
+  g_return_if_fail (MAIL_SETUP_IS_ACCOUNT (self));
+
+  if (!set_string (&self->username, username ? username : ""))
+    return;
+
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_USERNAME]);
+  notify_derived (self);
+}
+
+const char *
+mail_setup_account_get_server (MailSetupAccount *self)
+{
+  g_return_val_if_fail (MAIL_SETUP_IS_ACCOUNT (self), NULL);
+  return self->server;
+}
+
+void
+mail_setup_account_set_server (MailSetupAccount *self,
+                               const char       *server)
+{
+  g_return_if_fail (MAIL_SETUP_IS_ACCOUNT (self));
+
+  if (!set_string (&self->server, server ? server : ""))
+    return;
+
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SERVER]);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SETTINGS_COMPLETE]);
+}
+
+guint
+mail_setup_account_get_port (MailSetupAccount *self)
+{
+  g_return_val_if_fail (MAIL_SETUP_IS_ACCOUNT (self), 0);
+  return self->port;
+}
+
+void
+mail_setup_account_set_port (MailSetupAccount *self,
+                             guint             port)
+{
+  g_return_if_fail (MAIL_SETUP_IS_ACCOUNT (self));
+  g_return_if_fail (port <= 65535);
+
+  if (self->port == port)
+    return;
+
+  self->port = port;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PORT]);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SETTINGS_COMPLETE]);
+}
+
+MailSetupSecurity
+mail_setup_account_get_security (MailSetupAccount *self)
+{
+  g_return_val_if_fail (MAIL_SETUP_IS_ACCOUNT (self), MAIL_SETUP_SECURITY_SSL_TLS);
+  return self->security;
+}
+
+void
+mail_setup_account_set_security (MailSetupAccount  *self,
+                                 MailSetupSecurity  security)
+{
+  g_return_if_fail (MAIL_SETUP_IS_ACCOUNT (self));
+
+  if (self->security == security)
+    return;
+
+  self->security = security;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SECURITY]);
+}
+
+const char *
+mail_setup_account_get_extra_ca_file (MailSetupAccount *self)
+{
+  g_return_val_if_fail (MAIL_SETUP_IS_ACCOUNT (self), NULL);
+  return self->extra_ca_file;
+}
+
+void
+mail_setup_account_set_extra_ca_file (MailSetupAccount *self,
+                                      const char       *path)
+{
+  g_return_if_fail (MAIL_SETUP_IS_ACCOUNT (self));
+
+  if (set_string (&self->extra_ca_file, path))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_EXTRA_CA_FILE]);
+}
+
+guint
+mail_setup_account_get_timeout (MailSetupAccount *self)
+{
+  g_return_val_if_fail (MAIL_SETUP_IS_ACCOUNT (self), MAIL_SETUP_CHECK_DEFAULT_TIMEOUT);
+  return self->timeout;
+}
+
+void
+mail_setup_account_set_timeout (MailSetupAccount *self,
+                                guint             seconds)
+{
+  g_return_if_fail (MAIL_SETUP_IS_ACCOUNT (self));
+  g_return_if_fail (seconds > 0);
+
+  if (self->timeout == seconds)
+    return;
+
+  self->timeout = seconds;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TIMEOUT]);
+}
+
+/* The user name for the server: the one typed, else the e-mail address. */
+const char *
+mail_setup_account_get_sign_in_name (MailSetupAccount *self)
+{
+  g_return_val_if_fail (MAIL_SETUP_IS_ACCOUNT (self), NULL);
+
+  return *self->username != '\0' ? self->username : self->email;
+}
+
+gboolean
+mail_setup_account_get_provider_complete (MailSetupAccount *self)
+{
+  g_return_val_if_fail (MAIL_SETUP_IS_ACCOUNT (self), FALSE);
+
+  return self->provider != NULL && mail_setup_validate_email (self->email) == NULL;
+}
+
+gboolean
+mail_setup_account_get_settings_complete (MailSetupAccount *self)
+{
+  g_return_val_if_fail (MAIL_SETUP_IS_ACCOUNT (self), FALSE);
+
+  return mail_setup_account_get_provider_complete (self) &&
+         *self->password != '\0' &&
+         mail_setup_validate_server (self->server) == NULL &&
+         self->port >= 1 && self->port <= 65535 &&
+         mail_setup_validate_username (self->username) == NULL;
+}
+
+/* Puts back the provider's known-good server, port and encryption. */
+void
+mail_setup_account_restore_provider_settings (MailSetupAccount *self)
+{
+  g_return_if_fail (MAIL_SETUP_IS_ACCOUNT (self));
+
+  apply_provider_settings (self);
+}
+
+/* A check of the account as it stands, remembered as the last one. */
+MailSetupCheck *
+mail_setup_account_create_check (MailSetupAccount *self)
+{
+  g_autoptr(MailSetupCheck) check = NULL;
+
+  g_return_val_if_fail (MAIL_SETUP_IS_ACCOUNT (self), NULL);
+  g_return_val_if_fail (mail_setup_account_get_settings_complete (self), NULL);
+
+  check = mail_setup_check_new (self->server, self->port, self->security,
+                                mail_setup_account_get_sign_in_name (self));
+  mail_setup_check_set_password (check, self->password);
+  mail_setup_check_set_provider (check, mail_setup_provider_get_id (self->provider),
+                                 mail_setup_provider_get_is_microsoft (self->provider));
+  mail_setup_check_set_timeout (check, self->timeout);
+  if (self->extra_ca_file != NULL)
+    mail_setup_check_set_extra_ca_file (check, self->extra_ca_file);
+
+  g_set_object (&self->last_check, check);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LAST_CHECK]);
+
+  return g_steal_pointer (&check);
+}
+
+MailSetupCheck *
+mail_setup_account_get_last_check (MailSetupAccount *self)
+{
+  g_return_val_if_fail (MAIL_SETUP_IS_ACCOUNT (self), NULL);
+  return self->last_check;
+}
+
+static gboolean
+has_control_characters (const char *text)
+{
+  for (const char *p = text; *p != '\0'; p++)
+    {
+      if ((guchar) *p < 0x20 || *p == 0x7f)
+        return TRUE;
+    }
+
+  return FALSE;
+}
+
+const char *
+mail_setup_validate_email (const char *text)
+{
+  const char *at;
+
+  if (text == NULL || *text == '\0')
+    return _("Enter your e-mail address");
+  if (!g_utf8_validate (text, -1, NULL) || has_control_characters (text) ||
+      strpbrk (text, " \t") != NULL)
+    return _("An e-mail address cannot contain spaces or control characters");
+  if (strlen (text) > MAX_EMAIL_LENGTH)
+    return _("This address is too long to be an e-mail address");
+
+  at = strrchr (text, '@');
+  if (at == NULL)
+    return _("An e-mail address needs an “@”, as in name@example.com");
+  if (at == text)
+    return _("Add your name before the “@”");
+  if (at[1] == '\0')
+    return _("Add the domain after the “@”, as in name@example.com");
+  if (mail_setup_validate_server (at + 1) != NULL || strchr (at + 1, '.') == NULL)
+    return _("The part after the “@” is not a valid domain");
+
+  return NULL;
+}
+
+/* A host name (international names allowed) or an IP address. */
+const char *
+mail_setup_validate_server (const char *text)
+{
+  g_autofree char *ascii = NULL;
+  g_auto(GStrv) labels = NULL;
+
+  if (text == NULL || *text == '\0')
+    return _("Enter the server name");
+  if (g_hostname_is_ip_address (text))
+    return NULL;
+  if (!g_utf8_validate (text, -1, NULL) || has_control_characters (text) ||
+      strpbrk (text, " \t/:@") != NULL)
+    return _("A server name has only letters, digits, hyphens and dots");
+
+  ascii = g_hostname_to_ascii (text);
+  if (ascii == NULL || strlen (ascii) > MAX_HOST_LENGTH)
+    return _("This is not a valid server name");
+
+  labels = g_strsplit (ascii, ".", -1);
+  for (guint i = 0; labels[i] != NULL; i++)
+    {
+      const char *label = labels[i];
+      gsize length = strlen (label);
+
+      /* One trailing dot is a valid, fully qualified name. */
+      if (length == 0 && labels[i + 1] == NULL && i > 0)
+        break;
+      if (length == 0 || length > MAX_LABEL_LENGTH)
+        return _("Each part of a server name between dots must be 1 to 63 characters long");
+      if (label[0] == '-' || label[length - 1] == '-')
+        return _("A part of a server name cannot start or end with a hyphen");
+      for (gsize j = 0; j < length; j++)
+        {
+          if (!g_ascii_isalnum (label[j]) && label[j] != '-')
+            return _("A server name has only letters, digits, hyphens and dots");
+        }
+    }
+
+  return NULL;
+}
+
+const char *
+mail_setup_validate_port (const char *text,
+                          guint      *port)
+{
+  guint64 value = 0;
+
+  if (text == NULL || *text == '\0')
+    return _("Enter the port number");
+  if (!g_ascii_string_to_unsigned (text, 10, 1, 65535, &value, NULL))
+    return _("The port is a number from 1 to 65535");
+
+  if (port != NULL)
+    *port = (guint) value;
+
+  return NULL;
+}
+
+const char *
+mail_setup_validate_username (const char *text)
+{
+  if (text == NULL || *text == '\0')
+    return NULL;
+  if (!g_utf8_validate (text, -1, NULL) || has_control_characters (text))
+    return _("A user name cannot contain control characters or line breaks");
+
+  return NULL;
+}

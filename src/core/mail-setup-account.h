@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+
+#pragma once
+
+#include <gio/gio.h>
+
+#include "mail-setup-check.h"
+#include "mail-setup-provider.h"
+#include "mail-setup-types.h"
+
+G_BEGIN_DECLS
+
+/*
+ * The account being set up: everything the user typed or chose, shared by
+ * every page of the wizard and testable without GTK. The password lives only
+ * here, in memory, and is wiped when replaced or freed.
+ */
+
+#define MAIL_SETUP_TYPE_ACCOUNT (mail_setup_account_get_type ())
+G_DECLARE_FINAL_TYPE (MailSetupAccount, mail_setup_account, MAIL_SETUP, ACCOUNT, GObject)
+
+MailSetupAccount  *mail_setup_account_new                  (void);
+
+const char        *mail_setup_account_get_email            (MailSetupAccount  *self);
+void               mail_setup_account_set_email            (MailSetupAccount  *self,
+                                                            const char        *email);
+MailSetupProvider *mail_setup_account_get_provider         (MailSetupAccount  *self);
+void               mail_setup_account_set_provider         (MailSetupAccount  *self,
+                                                            MailSetupProvider *provider);
+void               mail_setup_account_choose_provider      (MailSetupAccount  *self,
+                                                            MailSetupProvider *provider);
+const char        *mail_setup_account_get_password         (MailSetupAccount  *self);
+void               mail_setup_account_set_password         (MailSetupAccount  *self,
+                                                            const char        *password);
+const char        *mail_setup_account_get_display_name     (MailSetupAccount  *self);
+void               mail_setup_account_set_display_name     (MailSetupAccount  *self,
+                                                            const char        *display_name);
+const char        *mail_setup_account_get_username         (MailSetupAccount  *self);
+void               mail_setup_account_set_username         (MailSetupAccount  *self,
+                                                            const char        *username);
+const char        *mail_setup_account_get_server           (MailSetupAccount  *self);
+void               mail_setup_account_set_server           (MailSetupAccount  *self,
+                                                            const char        *server);
+guint              mail_setup_account_get_port             (MailSetupAccount  *self);
+void               mail_setup_account_set_port             (MailSetupAccount  *self,
+                                                            guint              port);
+MailSetupSecurity  mail_setup_account_get_security         (MailSetupAccount  *self);
+void               mail_setup_account_set_security         (MailSetupAccount  *self,
+                                                            MailSetupSecurity  security);
+const char        *mail_setup_account_get_extra_ca_file    (MailSetupAccount  *self);
+void               mail_setup_account_set_extra_ca_file    (MailSetupAccount  *self,
+                                                            const char        *path);
+guint              mail_setup_account_get_timeout          (MailSetupAccount  *self);
+void               mail_setup_account_set_timeout          (MailSetupAccount  *self,
+                                                            guint              seconds);
+
+const char        *mail_setup_account_get_sign_in_name     (MailSetupAccount  *self);
+gboolean           mail_setup_account_get_provider_complete (MailSetupAccount *self);
+gboolean           mail_setup_account_get_settings_complete (MailSetupAccount *self);
+void               mail_setup_account_restore_provider_settings (MailSetupAccount *self);
+
+MailSetupCheck    *mail_setup_account_create_check         (MailSetupAccount  *self);
+MailSetupCheck    *mail_setup_account_get_last_check       (MailSetupAccount  *self);
+
+/* Checks of what a user types. Each returns NULL when TEXT is acceptable,
+ * else the reason in words for the field. */
+const char        *mail_setup_validate_email               (const char        *text);
+const char        *mail_setup_validate_server              (const char        *text);
+const char        *mail_setup_validate_port                (const char        *text,
+                                                            guint             *port);
+const char        *mail_setup_validate_username            (const char        *text);
+
+G_END_DECLS

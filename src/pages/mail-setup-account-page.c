@@ -1,0 +1,298 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "mail-setup-account-page.h"
+
+/* The second page: the password, the name shown to recipients and the
+ * server settings, checked as they are typed. */
+
+struct _MailSetupAccountPage
+{
+  AdwBin               parent_instance;
+
+  MailSetupAccount    *account;
+  GSignalGroup        *account_signals;
+  gboolean             syncing;
+
+  AdwPreferencesGroup *intro_group;
+  AdwPasswordEntryRow *password_row;
+  AdwEntryRow         *display_name_row;
+  AdwExpanderRow      *server_expander;
+  AdwEntryRow         *server_row;
+  AdwEntryRow         *port_row;
+  AdwComboRow         *security_row;
+  AdwEntryRow         *username_row;
+  GtkLabel            *server_error;
+};
+
+G_DEFINE_FINAL_TYPE (MailSetupAccountPage, mail_setup_account_page, ADW_TYPE_BIN)
+
+enum {
+  PROP_0,
+  PROP_ACCOUNT,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+enum {
+  ACTIVATE,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+static void
+mark_row (AdwEntryRow *row,
+          const char  *reason)
+{
+  if (reason != NULL)
+    gtk_widget_add_css_class (GTK_WIDGET (row), "error");
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (row), "error");
+}
+
+/* The reason for the first wrong server setting, at the foot of the group. */
+static void
+update_errors (MailSetupAccountPage *self)
+{
+  const char *server = gtk_editable_get_text (GTK_EDITABLE (self->server_row));
+  const char *port = gtk_editable_get_text (GTK_EDITABLE (self->port_row));
+  const char *username = gtk_editable_get_text (GTK_EDITABLE (self->username_row));
+  const char *server_reason = mail_setup_validate_server (server);
+  const char *port_reason = mail_setup_validate_port (port, NULL);
+  const char *username_reason = mail_setup_validate_username (username);
+  const char *reason = server_reason ? server_reason : port_reason ? port_reason : username_reason;
+
+  mark_row (self->server_row, server_reason);
+  mark_row (self->port_row, port_reason);
+  mark_row (self->username_row, username_reason);
+
+  gtk_label_set_label (self->server_error, reason ? reason : "");
+  gtk_widget_set_visible (GTK_WIDGET (self->server_error), reason != NULL);
+
+  /* A wrong setting is never hidden in a collapsed row. */
+  if (reason != NULL)
+    adw_expander_row_set_expanded (self->server_expander, TRUE);
+}
+
+static void
+update_summary (MailSetupAccountPage *self)
+{
+  g_autofree char *summary = NULL;
+  MailSetupProvider *provider;
+
+  if (self->account == NULL)
+    return;
+
+  provider = mail_setup_account_get_provider (self->account);
+  if (*mail_setup_account_get_server (self->account) == '\0')
+    summary = g_strdup (_("Enter the server of your mail provider"));
+  else
+    /* Translators: the server settings in short: "outlook.office365.com, port 993, SSL/TLS" */
+    summary = g_strdup_printf (_("%s, port %u, %s"), mail_setup_account_get_server (self->account),
+                               mail_setup_account_get_port (self->account),
+                               mail_setup_account_get_security (self->account) == MAIL_SETUP_SECURITY_STARTTLS
+                               ? "STARTTLS" : "SSL/TLS");
+  adw_expander_row_set_subtitle (self->server_expander, summary);
+
+  if (provider != NULL)
+    adw_preferences_group_set_description (self->intro_group,
+                                           mail_setup_provider_get_name (provider));
+}
+
+static void
+sync_from_account (MailSetupAccountPage *self)
+{
+  g_autofree char *port = NULL;
+
+  if (self->account == NULL || self->syncing)
+    return;
+
+  self->syncing = TRUE;
+
+  adw_preferences_group_set_title (self->intro_group, mail_setup_account_get_email (self->account));
+
+#define SYNC_TEXT(row, value) \
+  if (g_strcmp0 (gtk_editable_get_text (GTK_EDITABLE (row)), (value)) != 0) \
+    gtk_editable_set_text (GTK_EDITABLE (row), (value))
+
+  SYNC_TEXT (self->password_row, mail_setup_account_get_password (self->account));
+  SYNC_TEXT (self->display_name_row, mail_setup_account_get_display_name (self->account));
+  SYNC_TEXT (self->server_row, mail_setup_account_get_server (self->account));
+  SYNC_TEXT (self->username_row, mail_setup_account_get_username (self->account));
+
+  /* Port 0 stands for what the user is typing and is not a port yet. */
+  if (mail_setup_account_get_port (self->account) > 0)
+    {
+      port = g_strdup_printf ("%u", mail_setup_account_get_port (self->account));
+      SYNC_TEXT (self->port_row, port);
+    }
+
+#undef SYNC_TEXT
+
+  adw_combo_row_set_selected (self->security_row, mail_setup_account_get_security (self->account));
+
+  update_summary (self);
+  self->syncing = FALSE;
+  update_errors (self);
+}
+
+static void
+provider_changed_cb (MailSetupAccountPage *self)
+{
+  MailSetupProvider *provider;
+
+  if (self->account == NULL)
+    return;
+
+  /* Known-good settings are folded away; a server of one's own is open. */
+  provider = mail_setup_account_get_provider (self->account);
+  adw_expander_row_set_expanded (self->server_expander,
+                                 provider == NULL || !mail_setup_provider_get_has_imap_server (provider));
+  sync_from_account (self);
+}
+
+static void
+field_changed_cb (MailSetupAccountPage *self)
+{
+  guint port = 0;
+
+  if (self->account == NULL || self->syncing)
+    return;
+
+  self->syncing = TRUE;
+  mail_setup_account_set_password (self->account,
+                                   gtk_editable_get_text (GTK_EDITABLE (self->password_row)));
+  mail_setup_account_set_display_name (self->account,
+                                       gtk_editable_get_text (GTK_EDITABLE (self->display_name_row)));
+  if (g_strcmp0 (mail_setup_account_get_server (self->account),
+                 gtk_editable_get_text (GTK_EDITABLE (self->server_row))) != 0)
+    g_object_set (self->account, "server", gtk_editable_get_text (GTK_EDITABLE (self->server_row)), NULL);
+  mail_setup_account_set_username (self->account,
+                                   gtk_editable_get_text (GTK_EDITABLE (self->username_row)));
+  if (mail_setup_validate_port (gtk_editable_get_text (GTK_EDITABLE (self->port_row)), &port) != NULL)
+    port = 0;
+  mail_setup_account_set_port (self->account, port);
+  mail_setup_account_set_security (self->account, adw_combo_row_get_selected (self->security_row));
+  self->syncing = FALSE;
+
+  update_summary (self);
+  update_errors (self);
+}
+
+static void
+entry_activated_cb (MailSetupAccountPage *self)
+{
+  g_signal_emit (self, signals[ACTIVATE], 0);
+}
+
+static void
+mail_setup_account_page_map_cb (MailSetupAccountPage *self)
+{
+  gtk_widget_grab_focus (GTK_WIDGET (self->password_row));
+}
+
+static void
+mail_setup_account_page_dispose (GObject *object)
+{
+  MailSetupAccountPage *self = MAIL_SETUP_ACCOUNT_PAGE (object);
+
+  g_clear_object (&self->account_signals);
+  g_clear_object (&self->account);
+
+  G_OBJECT_CLASS (mail_setup_account_page_parent_class)->dispose (object);
+}
+
+static void
+mail_setup_account_page_get_property (GObject    *object,
+                                      guint       prop_id,
+                                      GValue     *value,
+                                      GParamSpec *pspec)
+{
+  MailSetupAccountPage *self = MAIL_SETUP_ACCOUNT_PAGE (object);
+
+  switch (prop_id)
+    {
+    case PROP_ACCOUNT:
+      g_value_set_object (value, self->account);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+mail_setup_account_page_set_property (GObject      *object,
+                                      guint         prop_id,
+                                      const GValue *value,
+                                      GParamSpec   *pspec)
+{
+  MailSetupAccountPage *self = MAIL_SETUP_ACCOUNT_PAGE (object);
+
+  switch (prop_id)
+    {
+    case PROP_ACCOUNT:
+      g_set_object (&self->account, g_value_get_object (value));
+      g_signal_group_set_target (self->account_signals, self->account);
+      provider_changed_cb (self);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+mail_setup_account_page_class_init (MailSetupAccountPageClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = mail_setup_account_page_dispose;
+  object_class->get_property = mail_setup_account_page_get_property;
+  object_class->set_property = mail_setup_account_page_set_property;
+
+  properties[PROP_ACCOUNT] =
+    g_param_spec_object ("account", NULL, NULL, MAIL_SETUP_TYPE_ACCOUNT,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /**
+   * MailSetupAccountPage::activate:
+   *
+   * The user pressed Enter in a field: test the account if it is complete.
+   */
+  signals[ACTIVATE] = g_signal_new ("activate", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                    0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               RESOURCE_BASE_PATH "/pages/mail-setup-account-page.ui");
+  gtk_widget_class_bind_template_child (widget_class, MailSetupAccountPage, intro_group);
+  gtk_widget_class_bind_template_child (widget_class, MailSetupAccountPage, password_row);
+  gtk_widget_class_bind_template_child (widget_class, MailSetupAccountPage, display_name_row);
+  gtk_widget_class_bind_template_child (widget_class, MailSetupAccountPage, server_expander);
+  gtk_widget_class_bind_template_child (widget_class, MailSetupAccountPage, server_row);
+  gtk_widget_class_bind_template_child (widget_class, MailSetupAccountPage, port_row);
+  gtk_widget_class_bind_template_child (widget_class, MailSetupAccountPage, security_row);
+  gtk_widget_class_bind_template_child (widget_class, MailSetupAccountPage, username_row);
+  gtk_widget_class_bind_template_child (widget_class, MailSetupAccountPage, server_error);
+  gtk_widget_class_bind_template_callback (widget_class, field_changed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, entry_activated_cb);
+}
+
+static void
+mail_setup_account_page_init (MailSetupAccountPage *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  self->account_signals = g_signal_group_new (MAIL_SETUP_TYPE_ACCOUNT);
+  g_signal_group_connect_swapped (self->account_signals, "notify::provider",
+                                  G_CALLBACK (provider_changed_cb), self);
+  g_signal_group_connect_swapped (self->account_signals, "notify",
+                                  G_CALLBACK (sync_from_account), self);
+
+  g_signal_connect_swapped (self, "map", G_CALLBACK (mail_setup_account_page_map_cb), self);
+}

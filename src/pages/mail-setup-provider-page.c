@@ -1,0 +1,253 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "mail-setup-provider-page.h"
+
+/* The first page: the e-mail address, then the provider, preselected from
+ * the address and open to the user's own choice. */
+
+struct _MailSetupProviderPage
+{
+  AdwBin            parent_instance;
+
+  MailSetupAccount *account;
+  GSignalGroup     *account_signals;
+  gboolean          email_edited;
+
+  AdwEntryRow      *email_row;
+  GtkLabel         *email_error;
+  AdwPreferencesGroup *providers_group;
+  GPtrArray        *provider_checks;
+};
+
+G_DEFINE_FINAL_TYPE (MailSetupProviderPage, mail_setup_provider_page, ADW_TYPE_BIN)
+
+enum {
+  PROP_0,
+  PROP_ACCOUNT,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+enum {
+  ACTIVATE,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+static void
+update_email_error (MailSetupProviderPage *self)
+{
+  const char *email = gtk_editable_get_text (GTK_EDITABLE (self->email_row));
+  const char *reason = mail_setup_validate_email (email);
+
+  /* Not while the first address is still being typed. */
+  if (!self->email_edited)
+    reason = NULL;
+
+  gtk_label_set_label (self->email_error, reason ? reason : "");
+  gtk_widget_set_visible (GTK_WIDGET (self->email_error), reason != NULL);
+  if (reason != NULL)
+    gtk_widget_add_css_class (GTK_WIDGET (self->email_row), "error");
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (self->email_row), "error");
+}
+
+static void
+email_changed_cb (MailSetupProviderPage *self)
+{
+  const char *email = gtk_editable_get_text (GTK_EDITABLE (self->email_row));
+
+  if (self->account != NULL)
+    mail_setup_account_set_email (self->account, email);
+  if (mail_setup_validate_email (email) == NULL)
+    self->email_edited = TRUE;
+  update_email_error (self);
+}
+
+static void
+email_activated_cb (MailSetupProviderPage *self)
+{
+  self->email_edited = TRUE;
+  update_email_error (self);
+  g_signal_emit (self, signals[ACTIVATE], 0);
+}
+
+static void
+provider_toggled_cb (GtkCheckButton        *check,
+                     MailSetupProviderPage *self)
+{
+  MailSetupProvider *provider;
+
+  if (!gtk_check_button_get_active (check) || self->account == NULL)
+    return;
+
+  provider = g_object_get_data (G_OBJECT (check), "provider");
+  if (provider != mail_setup_account_get_provider (self->account))
+    mail_setup_account_choose_provider (self->account, provider);
+}
+
+static void
+sync_from_account (MailSetupProviderPage *self)
+{
+  MailSetupProvider *provider;
+
+  if (self->account == NULL)
+    return;
+
+  if (g_strcmp0 (gtk_editable_get_text (GTK_EDITABLE (self->email_row)),
+                 mail_setup_account_get_email (self->account)) != 0)
+    gtk_editable_set_text (GTK_EDITABLE (self->email_row),
+                           mail_setup_account_get_email (self->account));
+
+  provider = mail_setup_account_get_provider (self->account);
+  for (guint i = 0; i < self->provider_checks->len; i++)
+    {
+      GtkCheckButton *check = g_ptr_array_index (self->provider_checks, i);
+      gboolean active = g_object_get_data (G_OBJECT (check), "provider") == (gpointer) provider;
+
+      if (active != gtk_check_button_get_active (check))
+        gtk_check_button_set_active (check, active);
+    }
+}
+
+static void
+add_provider_rows (MailSetupProviderPage *self)
+{
+  GListModel *catalog = mail_setup_provider_catalog_get_default ();
+  GtkCheckButton *group = NULL;
+
+  for (guint i = 0; i < g_list_model_get_n_items (catalog); i++)
+    {
+      g_autoptr(MailSetupProvider) provider = g_list_model_get_item (catalog, i);
+      GtkWidget *row = adw_action_row_new ();
+      GtkWidget *check = gtk_check_button_new ();
+      g_autofree char *name = g_strdup_printf ("provider-%s", mail_setup_provider_get_id (provider));
+
+      gtk_widget_set_name (row, name);
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), mail_setup_provider_get_name (provider));
+      adw_action_row_set_subtitle (ADW_ACTION_ROW (row), mail_setup_provider_get_description (provider));
+      gtk_widget_set_valign (check, GTK_ALIGN_CENTER);
+      gtk_check_button_set_group (GTK_CHECK_BUTTON (check), group);
+      group = GTK_CHECK_BUTTON (check);
+      g_object_set_data_full (G_OBJECT (check), "provider", g_object_ref (provider), g_object_unref);
+      gtk_accessible_update_property (GTK_ACCESSIBLE (check),
+                                      GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                      mail_setup_provider_get_name (provider), -1);
+      g_signal_connect (check, "toggled", G_CALLBACK (provider_toggled_cb), self);
+
+      adw_action_row_add_prefix (ADW_ACTION_ROW (row), check);
+      adw_action_row_set_activatable_widget (ADW_ACTION_ROW (row), check);
+      adw_preferences_group_add (self->providers_group, row);
+      g_ptr_array_add (self->provider_checks, check);
+    }
+}
+
+static void
+mail_setup_provider_page_dispose (GObject *object)
+{
+  MailSetupProviderPage *self = MAIL_SETUP_PROVIDER_PAGE (object);
+
+  g_clear_object (&self->account_signals);
+  g_clear_object (&self->account);
+  g_clear_pointer (&self->provider_checks, g_ptr_array_unref);
+
+  G_OBJECT_CLASS (mail_setup_provider_page_parent_class)->dispose (object);
+}
+
+static void
+mail_setup_provider_page_get_property (GObject    *object,
+                                       guint       prop_id,
+                                       GValue     *value,
+                                       GParamSpec *pspec)
+{
+  MailSetupProviderPage *self = MAIL_SETUP_PROVIDER_PAGE (object);
+
+  switch (prop_id)
+    {
+    case PROP_ACCOUNT:
+      g_value_set_object (value, self->account);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+mail_setup_provider_page_set_property (GObject      *object,
+                                       guint         prop_id,
+                                       const GValue *value,
+                                       GParamSpec   *pspec)
+{
+  MailSetupProviderPage *self = MAIL_SETUP_PROVIDER_PAGE (object);
+
+  switch (prop_id)
+    {
+    case PROP_ACCOUNT:
+      g_set_object (&self->account, g_value_get_object (value));
+      g_signal_group_set_target (self->account_signals, self->account);
+      sync_from_account (self);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+mail_setup_provider_page_grab_focus_cb (MailSetupProviderPage *self)
+{
+  gtk_widget_grab_focus (GTK_WIDGET (self->email_row));
+}
+
+static void
+mail_setup_provider_page_class_init (MailSetupProviderPageClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = mail_setup_provider_page_dispose;
+  object_class->get_property = mail_setup_provider_page_get_property;
+  object_class->set_property = mail_setup_provider_page_set_property;
+
+  properties[PROP_ACCOUNT] =
+    g_param_spec_object ("account", NULL, NULL, MAIL_SETUP_TYPE_ACCOUNT,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /**
+   * MailSetupProviderPage::activate:
+   *
+   * The user pressed Enter in the address: continue if the page is complete.
+   */
+  signals[ACTIVATE] = g_signal_new ("activate", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                    0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               RESOURCE_BASE_PATH "/pages/mail-setup-provider-page.ui");
+  gtk_widget_class_bind_template_child (widget_class, MailSetupProviderPage, email_row);
+  gtk_widget_class_bind_template_child (widget_class, MailSetupProviderPage, email_error);
+  gtk_widget_class_bind_template_child (widget_class, MailSetupProviderPage, providers_group);
+  gtk_widget_class_bind_template_callback (widget_class, email_changed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, email_activated_cb);
+}
+
+static void
+mail_setup_provider_page_init (MailSetupProviderPage *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  self->provider_checks = g_ptr_array_new ();
+  self->account_signals = g_signal_group_new (MAIL_SETUP_TYPE_ACCOUNT);
+  g_signal_group_connect_swapped (self->account_signals, "notify::provider",
+                                  G_CALLBACK (sync_from_account), self);
+  g_signal_group_connect_swapped (self->account_signals, "notify::email",
+                                  G_CALLBACK (sync_from_account), self);
+
+  add_provider_rows (self);
+  g_signal_connect_swapped (self, "map", G_CALLBACK (mail_setup_provider_page_grab_focus_cb), self);
+}

@@ -1,0 +1,14 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+
+#pragma once
+
+#include <adwaita.h>
+
+#include "mail-setup-account.h"
+
+G_BEGIN_DECLS
+
+#define MAIL_SETUP_TYPE_PROVIDER_PAGE (mail_setup_provider_page_get_type ())
+G_DECLARE_FINAL_TYPE (MailSetupProviderPage, mail_setup_provider_page, MAIL_SETUP, PROVIDER_PAGE, AdwBin)
+
+G_END_DECLS

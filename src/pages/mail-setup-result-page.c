@@ -1,0 +1,167 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "mail-setup-remedy.h"
+#include "mail-setup-result-page.h"
+#include "mail-setup-stage-list.h"
+
+/* The fourth page: what the test found, in plain words, what to do about it,
+ * and the details a helper would ask for. */
+
+struct _MailSetupResultPage
+{
+  AdwBin               parent_instance;
+
+  MailSetupCheck      *check;
+
+  GtkImage            *icon;
+  GtkLabel            *title_label;
+  GtkLabel            *explanation_label;
+  AdwPreferencesGroup *remedy_group;
+  GtkLabel            *remedy_title_label;
+  GtkLabel            *remedy_label;
+  GtkWidget           *failure_buttons;
+  GtkWidget           *success_buttons;
+  GtkWidget           *try_again_button;
+  GtkWidget           *done_button;
+  MailSetupStageList  *stage_list;
+  AdwActionRow        *server_response_row;
+  AdwActionRow        *tls_version_row;
+  AdwActionRow        *issuer_row;
+  AdwActionRow        *valid_until_row;
+  AdwActionRow        *fingerprint_row;
+};
+
+G_DEFINE_FINAL_TYPE (MailSetupResultPage, mail_setup_result_page, ADW_TYPE_BIN)
+
+static void
+set_detail (AdwActionRow *row,
+            const char   *value)
+{
+  adw_action_row_set_subtitle (row, value != NULL && *value != '\0' ? value : _("Unknown"));
+}
+
+static void
+copy_report_cb (MailSetupResultPage *self)
+{
+  g_autofree char *report = NULL;
+
+  if (self->check == NULL)
+    return;
+
+  report = mail_setup_check_to_text_report (self->check);
+  gdk_clipboard_set_text (gtk_widget_get_clipboard (GTK_WIDGET (self)), report);
+  gtk_widget_activate_action (GTK_WIDGET (self), "win.show-toast", "s", _("Report copied"));
+}
+
+static void
+mail_setup_result_page_map_cb (MailSetupResultPage *self)
+{
+  if (gtk_widget_get_visible (self->failure_buttons))
+    gtk_widget_grab_focus (self->try_again_button);
+  else
+    gtk_widget_grab_focus (self->done_button);
+}
+
+static void
+mail_setup_result_page_dispose (GObject *object)
+{
+  MailSetupResultPage *self = MAIL_SETUP_RESULT_PAGE (object);
+
+  g_clear_object (&self->check);
+
+  G_OBJECT_CLASS (mail_setup_result_page_parent_class)->dispose (object);
+}
+
+static void
+mail_setup_result_page_class_init (MailSetupResultPageClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = mail_setup_result_page_dispose;
+
+  g_type_ensure (MAIL_SETUP_TYPE_STAGE_LIST);
+
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               RESOURCE_BASE_PATH "/pages/mail-setup-result-page.ui");
+  gtk_widget_class_bind_template_child (widget_class, MailSetupResultPage, icon);
+  gtk_widget_class_bind_template_child (widget_class, MailSetupResultPage, title_label);
+  gtk_widget_class_bind_template_child (widget_class, MailSetupResultPage, explanation_label);
+  gtk_widget_class_bind_template_child (widget_class, MailSetupResultPage, remedy_group);
+  gtk_widget_class_bind_template_child (widget_class, MailSetupResultPage, remedy_title_label);
+  gtk_widget_class_bind_template_child (widget_class, MailSetupResultPage, remedy_label);
+  gtk_widget_class_bind_template_child (widget_class, MailSetupResultPage, failure_buttons);
+  gtk_widget_class_bind_template_child (widget_class, MailSetupResultPage, success_buttons);
+  gtk_widget_class_bind_template_child (widget_class, MailSetupResultPage, try_again_button);
+  gtk_widget_class_bind_template_child (widget_class, MailSetupResultPage, done_button);
+  gtk_widget_class_bind_template_child (widget_class, MailSetupResultPage, stage_list);
+  gtk_widget_class_bind_template_child (widget_class, MailSetupResultPage, server_response_row);
+  gtk_widget_class_bind_template_child (widget_class, MailSetupResultPage, tls_version_row);
+  gtk_widget_class_bind_template_child (widget_class, MailSetupResultPage, issuer_row);
+  gtk_widget_class_bind_template_child (widget_class, MailSetupResultPage, valid_until_row);
+  gtk_widget_class_bind_template_child (widget_class, MailSetupResultPage, fingerprint_row);
+  gtk_widget_class_bind_template_callback (widget_class, copy_report_cb);
+}
+
+static void
+mail_setup_result_page_init (MailSetupResultPage *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  g_signal_connect_swapped (self, "map", G_CALLBACK (mail_setup_result_page_map_cb), self);
+}
+
+void
+mail_setup_result_page_set_check (MailSetupResultPage *self,
+                                  MailSetupCheck      *check)
+{
+  MailSetupDiagnosis diagnosis;
+  const MailSetupTlsInfo *tls;
+  const char *remedy;
+  gboolean ok;
+
+  g_return_if_fail (MAIL_SETUP_IS_RESULT_PAGE (self));
+  g_return_if_fail (MAIL_SETUP_IS_CHECK (check));
+
+  g_set_object (&self->check, check);
+  diagnosis = mail_setup_check_get_diagnosis (check);
+  remedy = mail_setup_diagnosis_get_remedy (diagnosis);
+  tls = mail_setup_check_get_tls_info (check);
+  ok = diagnosis == MAIL_SETUP_DIAGNOSIS_OK;
+
+  gtk_widget_set_name (GTK_WIDGET (self->title_label), mail_setup_diagnosis_to_string (diagnosis));
+  gtk_image_set_from_icon_name (self->icon, ok ? "emblem-ok-symbolic" : "dialog-warning-symbolic");
+  gtk_widget_remove_css_class (GTK_WIDGET (self->icon), ok ? "warning" : "success");
+  gtk_widget_add_css_class (GTK_WIDGET (self->icon), ok ? "success" : "warning");
+  gtk_label_set_label (self->title_label, mail_setup_diagnosis_get_title (diagnosis));
+  gtk_label_set_label (self->explanation_label, mail_setup_diagnosis_get_explanation (diagnosis));
+
+  gtk_widget_set_visible (GTK_WIDGET (self->remedy_group), remedy != NULL);
+  if (remedy != NULL)
+    {
+      gtk_label_set_label (self->remedy_title_label, mail_setup_remedy_get_title (remedy));
+      gtk_label_set_label (self->remedy_label, mail_setup_remedy_get_summary (remedy));
+    }
+  gtk_widget_set_visible (self->failure_buttons, !ok);
+  gtk_widget_set_visible (self->success_buttons, ok);
+
+  mail_setup_stage_list_set_check (self->stage_list, check);
+
+  set_detail (self->server_response_row, mail_setup_check_get_server_response (check));
+  set_detail (self->tls_version_row, tls ? tls->version : NULL);
+  set_detail (self->issuer_row, tls ? tls->issuer : NULL);
+  set_detail (self->fingerprint_row, tls ? tls->sha256 : NULL);
+  if (tls != NULL && tls->not_after != NULL)
+    {
+      g_autoptr(GDateTime) local = g_date_time_to_local (tls->not_after);
+      g_autofree char *date = g_date_time_format (local, "%x");
+
+      set_detail (self->valid_until_row, date);
+    }
+  else
+    set_detail (self->valid_until_row, NULL);
+}

@@ -1,0 +1,17 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+
+#pragma once
+
+#include <adwaita.h>
+
+#include "mail-setup-check.h"
+
+G_BEGIN_DECLS
+
+#define MAIL_SETUP_TYPE_RESULT_PAGE (mail_setup_result_page_get_type ())
+G_DECLARE_FINAL_TYPE (MailSetupResultPage, mail_setup_result_page, MAIL_SETUP, RESULT_PAGE, AdwBin)
+
+void mail_setup_result_page_set_check (MailSetupResultPage *self,
+                                       MailSetupCheck      *check);
+
+G_END_DECLS
