@@ -20,6 +20,7 @@ struct _MailSetupWindow
 
   MailSetupAccount     *account;
   GCancellable         *test_cancellable;
+  char                 *offered_remedy;
 
   AdwToastOverlay      *toast_overlay;
   GtkWidget            *back_button;
@@ -85,7 +86,9 @@ test_done_cb (GObject      *source,
       return;
     }
 
-  mail_setup_result_page_set_check (self->result_page, check);
+  g_free (self->offered_remedy);
+  self->offered_remedy = g_strdup (mail_setup_account_choose_remedy (self->account, diagnosis));
+  mail_setup_result_page_show (self->result_page, check, self->offered_remedy);
   show_page (self, "result");
 }
 
@@ -97,6 +100,12 @@ start_test (MailSetupWindow *self)
   if (self->test_cancellable != NULL ||
       !mail_setup_account_get_settings_complete (self->account))
     return;
+
+  /* Testing again after a guided fix means the fix was tried: if the test
+   * fails the same way, the next fix is offered. */
+  if (self->offered_remedy != NULL)
+    mail_setup_account_mark_remedy_tried (self->account, self->offered_remedy);
+  g_clear_pointer (&self->offered_remedy, g_free);
 
   check = mail_setup_account_create_check (self->account);
   self->test_cancellable = g_cancellable_new ();
@@ -158,6 +167,18 @@ back_action (GtkWidget  *widget,
 }
 
 static void
+restore_settings_action (GtkWidget  *widget,
+                         const char *action_name,
+                         GVariant   *parameter)
+{
+  MailSetupWindow *self = MAIL_SETUP_WINDOW (widget);
+
+  mail_setup_account_restore_provider_settings (self->account);
+  adw_toast_overlay_add_toast (self->toast_overlay,
+                               adw_toast_new (_("The known-good settings are back in place")));
+}
+
+static void
 show_toast_action (GtkWidget  *widget,
                    const char *action_name,
                    GVariant   *parameter)
@@ -192,6 +213,7 @@ mail_setup_window_finalize (GObject *object)
   MailSetupWindow *self = MAIL_SETUP_WINDOW (object);
 
   g_clear_object (&self->account);
+  g_free (self->offered_remedy);
 
   G_OBJECT_CLASS (mail_setup_window_parent_class)->finalize (object);
 }
@@ -222,6 +244,8 @@ mail_setup_window_class_init (MailSetupWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.test", NULL, test_action);
   gtk_widget_class_install_action (widget_class, "win.cancel-test", NULL, cancel_test_action);
   gtk_widget_class_install_action (widget_class, "win.show-toast", "s", show_toast_action);
+  gtk_widget_class_install_action (widget_class, "win.restore-settings", NULL,
+                                   restore_settings_action);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "win.back", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Left, GDK_ALT_MASK, "win.back", NULL);
@@ -246,7 +270,7 @@ mail_setup_window_init (MailSetupWindow *self)
   self->provider_page = g_object_new (MAIL_SETUP_TYPE_PROVIDER_PAGE, "account", self->account, NULL);
   self->account_page = g_object_new (MAIL_SETUP_TYPE_ACCOUNT_PAGE, "account", self->account, NULL);
   self->testing_page = g_object_new (MAIL_SETUP_TYPE_TESTING_PAGE, NULL);
-  self->result_page = g_object_new (MAIL_SETUP_TYPE_RESULT_PAGE, NULL);
+  self->result_page = g_object_new (MAIL_SETUP_TYPE_RESULT_PAGE, "account", self->account, NULL);
   gtk_stack_add_named (self->pages, GTK_WIDGET (self->provider_page), "provider");
   gtk_stack_add_named (self->pages, GTK_WIDGET (self->account_page), "account");
   gtk_stack_add_named (self->pages, GTK_WIDGET (self->testing_page), "testing");

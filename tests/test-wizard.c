@@ -10,6 +10,7 @@
 #include "mail-setup-test-server.h"
 #include "mail-setup-test-ui.h"
 #include "mail-setup-test-util.h"
+#include "mail-setup-uri.h"
 
 static GtkWidget *
 find_named (GtkWidget  *root,
@@ -59,8 +60,9 @@ press (MailSetupWindow *window,
   GtkWidget *button = widget (window, name);
 
   g_assert_true (gtk_widget_is_sensitive (button));
-  g_assert_true (gtk_widget_get_visible (button));
-  gtk_widget_activate (button);
+  g_assert_true (gtk_widget_is_drawable (button));
+  /* What a click ends in; activating the button would only animate it first. */
+  g_signal_emit_by_name (button, "clicked");
 }
 
 typedef struct
@@ -178,9 +180,9 @@ test_wizard_wrong_password_explains (void)
   wait_for_page (window, "result", 20000);
 
   g_assert_cmpstr (result_title (window, "auth-failed"), ==, "Wrong User Name or Password");
-  remedy = widget (window, "remedy");
+  remedy = widget (window, "check-password");
   g_assert_true (gtk_widget_is_drawable (remedy));
-  g_assert_nonnull (strstr (gtk_label_get_label (GTK_LABEL (remedy)), "password"));
+  g_assert_cmpstr (gtk_label_get_label (GTK_LABEL (remedy)), ==, "Check Your Password");
   screenshot (window, "wizard-result-auth-failed");
 
   /* Back to Settings keeps everything that was typed. */
@@ -190,6 +192,92 @@ test_wizard_wrong_password_explains (void)
                    "not the password");
   g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (widget (window, "server"))), ==,
                    "127.0.0.1");
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+static void
+uri_opened_cb (const char *uri,
+               gpointer    user_data)
+{
+  g_ptr_array_add (user_data, g_strdup (uri));
+}
+
+static void
+assert_recent_activity_fix (MailSetupWindow     *window,
+                            MailSetupTestServer *server)
+{
+  g_autoptr(GPtrArray) opened = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GDateTime) attempt = NULL;
+  g_autofree char *attempt_time = NULL;
+  MailSetupCheck *check;
+  const char *step;
+
+  g_assert_true (gtk_widget_is_drawable (widget (window, "recent-activity")));
+  g_assert_cmpstr (gtk_label_get_label (GTK_LABEL (widget (window, "recent-activity"))), ==,
+                   "Confirm the Sign-In on Microsoft’s Website");
+
+  /* Step 1 names the address; step 3 the exact local time of the attempt. */
+  step = adw_preferences_row_get_title (ADW_PREFERENCES_ROW (widget (window, "step-1")));
+  g_assert_nonnull (strstr (step, "someone@outlook.com"));
+  check = mail_setup_account_get_last_check (mail_setup_window_get_account (window));
+  attempt = g_date_time_to_local (mail_setup_check_get_sign_in_time (check));
+  attempt_time = g_date_time_format (attempt, "%X");
+  step = adw_preferences_row_get_title (ADW_PREFERENCES_ROW (widget (window, "step-3")));
+  g_assert_nonnull (strstr (step, attempt_time));
+  g_assert_nonnull (strstr (step, "Protocol: IMAP"));
+
+  /* The web pages open through the one URI function, here intercepted. */
+  mail_setup_set_uri_handler (uri_opened_cb, opened);
+  press (window, "link-1");
+  press (window, "link-2");
+  mail_setup_set_uri_handler (NULL, NULL);
+  g_assert_cmpuint (opened->len, ==, 2);
+  g_assert_cmpstr (g_ptr_array_index (opened, 0), ==, "https://outlook.live.com");
+  g_assert_cmpstr (g_ptr_array_index (opened, 1), ==, "https://account.live.com/activity");
+
+  for (guint i = 1; i <= 4; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("tick-%u", i);
+
+      gtk_check_button_set_active (GTK_CHECK_BUTTON (widget (window, name)), TRUE);
+    }
+  screenshot (window, "wizard-remedy-recent-activity");
+
+  /* The user chose "This was me"; Microsoft now lets the sign-in through. */
+  mail_setup_test_server_accept_sign_in (server);
+  press (window, "retry");
+  wait_for_page (window, "testing", 2000);
+  wait_for_page (window, "result", 20000);
+  g_assert_cmpstr (result_title (window, "ok"), ==, "Your Account Works");
+  g_assert_true (g_strv_contains (mail_setup_account_get_tried_remedies (mail_setup_window_get_account (window)),
+                                  "recent-activity"));
+}
+
+static void
+test_wizard_basic_auth_blocked_leads_to_microsoft_sign_in (void)
+{
+  g_autoptr(MailSetupTestServer) server = NULL;
+  g_autofree char *port = NULL;
+  MailSetupWindow *window = open_wizard ();
+
+  server = mail_setup_test_server_start ("ms-basic-auth-blocked", "--user", "someone@outlook.com", NULL);
+  port = g_strdup_printf ("%u", mail_setup_test_server_get_port (server));
+
+  type_into (window, "email", "someone@outlook.com");
+  press (window, "continue");
+  wait_for_page (window, "account", 2000);
+  type_into (window, "password", mail_setup_test_service_env ("MAIL_SETUP_TEST_PASSWORD"));
+  type_into (window, "server", "127.0.0.1");
+  type_into (window, "port", port);
+  press (window, "continue");
+  wait_for_page (window, "result", 20000);
+
+  g_assert_cmpstr (result_title (window, "ms-basic-auth-blocked"), ==,
+                   "Microsoft No Longer Accepts Passwords Here");
+  g_assert_true (gtk_widget_is_drawable (widget (window, "microsoft-sign-in")));
+  g_assert_null (find_named (GTK_WIDGET (window), "recent-activity"));
+  screenshot (window, "wizard-remedy-microsoft-sign-in");
 
   gtk_window_destroy (GTK_WINDOW (window));
 }
@@ -214,7 +302,7 @@ test_wizard_microsoft_login_failed (void)
                    "outlook.office365.com");
 
   /* Only the test points it at the scripted server on loopback. */
-  type_into (window, "password", "Sesame-0pen");
+  type_into (window, "password", mail_setup_test_service_env ("MAIL_SETUP_TEST_PASSWORD"));
   type_into (window, "server", "127.0.0.1");
   type_into (window, "port", port);
   press (window, "continue");
@@ -222,6 +310,9 @@ test_wizard_microsoft_login_failed (void)
 
   g_assert_cmpstr (result_title (window, "ms-auth-failed"), ==, "Microsoft Refused the Sign-In");
   screenshot (window, "wizard-result-ms-auth-failed");
+
+  /* The guided fix is Recent activity and "This was me". */
+  assert_recent_activity_fix (window, server);
 
   gtk_window_destroy (GTK_WINDOW (window));
 }
@@ -346,6 +437,8 @@ main (int   argc,
   g_test_add_func ("/wizard/good-account-succeeds", test_wizard_good_account_succeeds);
   g_test_add_func ("/wizard/wrong-password-explains", test_wizard_wrong_password_explains);
   g_test_add_func ("/wizard/microsoft-login-failed", test_wizard_microsoft_login_failed);
+  g_test_add_func ("/wizard/basic-auth-blocked-leads-to-microsoft-sign-in",
+                   test_wizard_basic_auth_blocked_leads_to_microsoft_sign_in);
   g_test_add_func ("/wizard/cancel-while-server-never-greets",
                    test_wizard_cancel_while_server_never_greets);
   g_test_add_func ("/wizard/checks-fields-as-typed", test_wizard_checks_fields_as_typed);

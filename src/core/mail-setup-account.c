@@ -5,6 +5,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "mail-setup-account.h"
+#include "mail-setup-remedy.h"
 #include "mail-setup-secret.h"
 
 #define MAX_EMAIL_LENGTH 254
@@ -28,6 +29,7 @@ struct _MailSetupAccount
   char              *extra_ca_file;
   guint              timeout;
   MailSetupCheck    *last_check;
+  GPtrArray         *tried_remedies;
 };
 
 G_DEFINE_FINAL_TYPE (MailSetupAccount, mail_setup_account, G_TYPE_OBJECT)
@@ -110,6 +112,7 @@ mail_setup_account_finalize (GObject *object)
   g_free (self->server);
   g_free (self->extra_ca_file);
   g_clear_object (&self->last_check);
+  g_clear_pointer (&self->tried_remedies, g_ptr_array_unref);
 
   G_OBJECT_CLASS (mail_setup_account_parent_class)->finalize (object);
 }
@@ -265,6 +268,7 @@ mail_setup_account_init (MailSetupAccount *self)
   self->port = 993;
   self->security = MAIL_SETUP_SECURITY_SSL_TLS;
   self->timeout = MAIL_SETUP_CHECK_DEFAULT_TIMEOUT;
+  self->tried_remedies = g_ptr_array_new_null_terminated (4, g_free, TRUE);
 }
 
 MailSetupAccount *
@@ -555,6 +559,66 @@ mail_setup_account_create_check (MailSetupAccount *self)
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LAST_CHECK]);
 
   return g_steal_pointer (&check);
+}
+
+/* The remedy to offer for DIAGNOSIS: the first one for it, or, when that
+ * was tried already, the next one in its chain that was not. */
+const char *
+mail_setup_account_choose_remedy (MailSetupAccount   *self,
+                                  MailSetupDiagnosis  diagnosis)
+{
+  const char *id;
+
+  g_return_val_if_fail (MAIL_SETUP_IS_ACCOUNT (self), NULL);
+
+  id = mail_setup_remedy_for_diagnosis (diagnosis, self->provider);
+  while (id != NULL && g_strv_contains ((const char * const *) self->tried_remedies->pdata, id))
+    {
+      MailSetupRemedy *remedy = mail_setup_remedy_catalog_lookup (id);
+      const char *next = remedy ? mail_setup_remedy_get_next_id (remedy) : NULL;
+
+      if (next == NULL)
+        break;
+      id = next;
+    }
+
+  return id;
+}
+
+void
+mail_setup_account_mark_remedy_tried (MailSetupAccount *self,
+                                      const char       *remedy_id)
+{
+  g_return_if_fail (MAIL_SETUP_IS_ACCOUNT (self));
+  g_return_if_fail (remedy_id != NULL);
+
+  if (!g_strv_contains ((const char * const *) self->tried_remedies->pdata, remedy_id))
+    g_ptr_array_add (self->tried_remedies, g_strdup (remedy_id));
+}
+
+const char * const *
+mail_setup_account_get_tried_remedies (MailSetupAccount *self)
+{
+  g_return_val_if_fail (MAIL_SETUP_IS_ACCOUNT (self), NULL);
+
+  return (const char * const *) self->tried_remedies->pdata;
+}
+
+/* The report of the last test, with the remedies tried so far. */
+char *
+mail_setup_account_build_report (MailSetupAccount *self)
+{
+  g_autofree char *report = NULL;
+  g_autofree char *tried = NULL;
+
+  g_return_val_if_fail (MAIL_SETUP_IS_ACCOUNT (self), NULL);
+  g_return_val_if_fail (self->last_check != NULL, NULL);
+
+  report = mail_setup_check_to_text_report (self->last_check);
+  tried = g_strjoinv (", ", (char **) self->tried_remedies->pdata);
+
+  return g_strdup_printf ("%s\nRemedies tried: %s\n", report,
+                          self->tried_remedies->len > 0 ? tried : "none");
 }
 
 MailSetupCheck *

@@ -60,6 +60,12 @@ gboolean           mail_setup_account_get_settings_complete (MailSetupAccount *s
 void               mail_setup_account_restore_provider_settings (MailSetupAccount *self);
 
 MailSetupCheck    *mail_setup_account_create_check         (MailSetupAccount  *self);
+const char        *mail_setup_account_choose_remedy        (MailSetupAccount  *self,
+                                                            MailSetupDiagnosis diagnosis);
+void               mail_setup_account_mark_remedy_tried    (MailSetupAccount  *self,
+                                                            const char        *remedy_id);
+const char * const *mail_setup_account_get_tried_remedies  (MailSetupAccount  *self);
+char              *mail_setup_account_build_report         (MailSetupAccount  *self);
 MailSetupCheck    *mail_setup_account_get_last_check       (MailSetupAccount  *self);
 
 /* Checks of what a user types. Each returns NULL when TEXT is acceptable,

@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "mail-setup-core-enums.h"
-#include "mail-setup-core-resources.h"
+#include "mail-setup-core.h"
 #include "mail-setup-provider.h"
 
 #define PROVIDER_NAMESPACE      "https://mailsetup.github.io/ns/provider"
@@ -919,11 +919,7 @@ catalog_load (void)
   g_autoptr(GError) error = NULL;
   g_auto(GStrv) names = NULL;
 
-  /* The core library is static, and the linker drops an object file that
-   * nothing references, constructor and all: register by hand instead. The
-   * generated function creates the resource and is not safe to call twice,
-   * which the g_once of our caller takes care of. */
-  mail_setup_core_register_resource ();
+  mail_setup_core_ensure_resources ();
 
   names = g_resources_enumerate_children (PROVIDERS_RESOURCE_PATH,
                                           G_RESOURCE_LOOKUP_FLAGS_NONE, &error);

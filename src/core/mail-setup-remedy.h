@@ -2,11 +2,69 @@
 
 #pragma once
 
-#include <glib.h>
+#include <glib-object.h>
+
+#include "mail-setup-diagnosis.h"
+#include "mail-setup-provider.h"
 
 G_BEGIN_DECLS
 
-const char *mail_setup_remedy_get_title   (const char *remedy_id);
-const char *mail_setup_remedy_get_summary (const char *remedy_id);
+/*
+ * The guided fixes, read from data/remedies/remedies.xml (bundled as a
+ * resource): adding a remedy needs no new code. Texts are translated when
+ * read and may hold {placeholders} that mail_setup_remedy_expand() fills in.
+ */
+
+#define MAIL_SETUP_REMEDY_ERROR (mail_setup_remedy_error_quark ())
+
+typedef enum
+{
+  MAIL_SETUP_REMEDY_ERROR_MALFORMED,
+  MAIL_SETUP_REMEDY_ERROR_INVALID,
+} MailSetupRemedyError;
+
+GQuark mail_setup_remedy_error_quark (void);
+
+typedef enum
+{
+  MAIL_SETUP_REMEDY_ACTION_NONE,
+  MAIL_SETUP_REMEDY_ACTION_RETRY,
+  MAIL_SETUP_REMEDY_ACTION_BACK_TO_SETTINGS,
+  MAIL_SETUP_REMEDY_ACTION_RESTORE_SETTINGS,
+  MAIL_SETUP_REMEDY_ACTION_SHOW_CERTIFICATE,
+  MAIL_SETUP_REMEDY_ACTION_MICROSOFT_SIGN_IN,
+} MailSetupRemedyAction;
+
+typedef struct
+{
+  char                  *text;
+  char                  *link;
+  gboolean               tickable;
+  gboolean               copy_email;
+  MailSetupRemedyAction  action;
+} MailSetupRemedyStep;
+
+#define MAIL_SETUP_TYPE_REMEDY (mail_setup_remedy_get_type ())
+G_DECLARE_FINAL_TYPE (MailSetupRemedy, mail_setup_remedy, MAIL_SETUP, REMEDY, GObject)
+
+const char                *mail_setup_remedy_get_id      (MailSetupRemedy *self);
+const char                *mail_setup_remedy_get_title   (MailSetupRemedy *self);
+const char                *mail_setup_remedy_get_summary (MailSetupRemedy *self);
+const char                *mail_setup_remedy_get_next_id (MailSetupRemedy *self);
+guint                      mail_setup_remedy_get_n_steps (MailSetupRemedy *self);
+const MailSetupRemedyStep *mail_setup_remedy_get_step    (MailSetupRemedy *self,
+                                                          guint            position);
+const char                *mail_setup_remedy_get_step_text (MailSetupRemedy *self,
+                                                            guint            position);
+
+GPtrArray       *mail_setup_remedy_parse              (const char          *xml,
+                                                       gssize               length,
+                                                       GError             **error);
+GListModel      *mail_setup_remedy_catalog_get_default (void);
+MailSetupRemedy *mail_setup_remedy_catalog_lookup     (const char          *id);
+const char      *mail_setup_remedy_for_diagnosis      (MailSetupDiagnosis   diagnosis,
+                                                       MailSetupProvider   *provider);
+char            *mail_setup_remedy_expand             (const char          *text,
+                                                       GHashTable          *values);
 
 G_END_DECLS

@@ -4,7 +4,7 @@
 
 #include <glib/gi18n.h>
 
-#include "mail-setup-remedy.h"
+#include "mail-setup-remedy-view.h"
 #include "mail-setup-result-page.h"
 #include "mail-setup-stage-list.h"
 
@@ -15,14 +15,14 @@ struct _MailSetupResultPage
 {
   AdwBin               parent_instance;
 
+  MailSetupAccount    *account;
   MailSetupCheck      *check;
 
   GtkImage            *icon;
   GtkLabel            *title_label;
   GtkLabel            *explanation_label;
   AdwPreferencesGroup *remedy_group;
-  GtkLabel            *remedy_title_label;
-  GtkLabel            *remedy_label;
+  MailSetupRemedyView *remedy_view;
   GtkWidget           *failure_buttons;
   GtkWidget           *success_buttons;
   GtkWidget           *try_again_button;
@@ -36,6 +36,14 @@ struct _MailSetupResultPage
 };
 
 G_DEFINE_FINAL_TYPE (MailSetupResultPage, mail_setup_result_page, ADW_TYPE_BIN)
+
+enum {
+  PROP_0,
+  PROP_ACCOUNT,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
 
 static void
 set_detail (AdwActionRow *row,
@@ -52,15 +60,27 @@ copy_report_cb (MailSetupResultPage *self)
   if (self->check == NULL)
     return;
 
-  report = mail_setup_check_to_text_report (self->check);
+  report = mail_setup_account_build_report (self->account);
   gdk_clipboard_set_text (gtk_widget_get_clipboard (GTK_WIDGET (self)), report);
   gtk_widget_activate_action (GTK_WIDGET (self), "win.show-toast", "s", _("Report copied"));
+}
+
+static gboolean
+remedy_has_retry (MailSetupRemedy *remedy)
+{
+  for (guint i = 0; remedy != NULL && i < mail_setup_remedy_get_n_steps (remedy); i++)
+    {
+      if (mail_setup_remedy_get_step (remedy, i)->action == MAIL_SETUP_REMEDY_ACTION_RETRY)
+        return TRUE;
+    }
+
+  return FALSE;
 }
 
 static void
 mail_setup_result_page_map_cb (MailSetupResultPage *self)
 {
-  if (gtk_widget_get_visible (self->failure_buttons))
+  if (gtk_widget_get_visible (self->failure_buttons) && gtk_widget_get_visible (self->try_again_button))
     gtk_widget_grab_focus (self->try_again_button);
   else
     gtk_widget_grab_focus (self->done_button);
@@ -72,8 +92,45 @@ mail_setup_result_page_dispose (GObject *object)
   MailSetupResultPage *self = MAIL_SETUP_RESULT_PAGE (object);
 
   g_clear_object (&self->check);
+  g_clear_object (&self->account);
 
   G_OBJECT_CLASS (mail_setup_result_page_parent_class)->dispose (object);
+}
+
+static void
+mail_setup_result_page_get_property (GObject    *object,
+                                     guint       prop_id,
+                                     GValue     *value,
+                                     GParamSpec *pspec)
+{
+  MailSetupResultPage *self = MAIL_SETUP_RESULT_PAGE (object);
+
+  switch (prop_id)
+    {
+    case PROP_ACCOUNT:
+      g_value_set_object (value, self->account);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+mail_setup_result_page_set_property (GObject      *object,
+                                     guint         prop_id,
+                                     const GValue *value,
+                                     GParamSpec   *pspec)
+{
+  MailSetupResultPage *self = MAIL_SETUP_RESULT_PAGE (object);
+
+  switch (prop_id)
+    {
+    case PROP_ACCOUNT:
+      g_set_object (&self->account, g_value_get_object (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
 }
 
 static void
@@ -83,8 +140,16 @@ mail_setup_result_page_class_init (MailSetupResultPageClass *klass)
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = mail_setup_result_page_dispose;
+  object_class->get_property = mail_setup_result_page_get_property;
+  object_class->set_property = mail_setup_result_page_set_property;
+
+  properties[PROP_ACCOUNT] =
+    g_param_spec_object ("account", NULL, NULL, MAIL_SETUP_TYPE_ACCOUNT,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
 
   g_type_ensure (MAIL_SETUP_TYPE_STAGE_LIST);
+  g_type_ensure (MAIL_SETUP_TYPE_REMEDY_VIEW);
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                RESOURCE_BASE_PATH "/pages/mail-setup-result-page.ui");
@@ -92,8 +157,7 @@ mail_setup_result_page_class_init (MailSetupResultPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, MailSetupResultPage, title_label);
   gtk_widget_class_bind_template_child (widget_class, MailSetupResultPage, explanation_label);
   gtk_widget_class_bind_template_child (widget_class, MailSetupResultPage, remedy_group);
-  gtk_widget_class_bind_template_child (widget_class, MailSetupResultPage, remedy_title_label);
-  gtk_widget_class_bind_template_child (widget_class, MailSetupResultPage, remedy_label);
+  gtk_widget_class_bind_template_child (widget_class, MailSetupResultPage, remedy_view);
   gtk_widget_class_bind_template_child (widget_class, MailSetupResultPage, failure_buttons);
   gtk_widget_class_bind_template_child (widget_class, MailSetupResultPage, success_buttons);
   gtk_widget_class_bind_template_child (widget_class, MailSetupResultPage, try_again_button);
@@ -115,13 +179,15 @@ mail_setup_result_page_init (MailSetupResultPage *self)
   g_signal_connect_swapped (self, "map", G_CALLBACK (mail_setup_result_page_map_cb), self);
 }
 
+/* Shows the outcome of CHECK, with the guided fix REMEDY_ID (or none). */
 void
-mail_setup_result_page_set_check (MailSetupResultPage *self,
-                                  MailSetupCheck      *check)
+mail_setup_result_page_show (MailSetupResultPage *self,
+                             MailSetupCheck      *check,
+                             const char          *remedy_id)
 {
   MailSetupDiagnosis diagnosis;
   const MailSetupTlsInfo *tls;
-  const char *remedy;
+  MailSetupRemedy *remedy;
   gboolean ok;
 
   g_return_if_fail (MAIL_SETUP_IS_RESULT_PAGE (self));
@@ -129,7 +195,7 @@ mail_setup_result_page_set_check (MailSetupResultPage *self,
 
   g_set_object (&self->check, check);
   diagnosis = mail_setup_check_get_diagnosis (check);
-  remedy = mail_setup_diagnosis_get_remedy (diagnosis);
+  remedy = remedy_id ? mail_setup_remedy_catalog_lookup (remedy_id) : NULL;
   tls = mail_setup_check_get_tls_info (check);
   ok = diagnosis == MAIL_SETUP_DIAGNOSIS_OK;
 
@@ -142,11 +208,10 @@ mail_setup_result_page_set_check (MailSetupResultPage *self,
 
   gtk_widget_set_visible (GTK_WIDGET (self->remedy_group), remedy != NULL);
   if (remedy != NULL)
-    {
-      gtk_label_set_label (self->remedy_title_label, mail_setup_remedy_get_title (remedy));
-      gtk_label_set_label (self->remedy_label, mail_setup_remedy_get_summary (remedy));
-    }
+    mail_setup_remedy_view_show (self->remedy_view, remedy, self->account, check);
   gtk_widget_set_visible (self->failure_buttons, !ok);
+  /* A guided fix ends in its own Try Again, in its place among the steps. */
+  gtk_widget_set_visible (self->try_again_button, !remedy_has_retry (remedy));
   gtk_widget_set_visible (self->success_buttons, ok);
 
   mail_setup_stage_list_set_check (self->stage_list, check);

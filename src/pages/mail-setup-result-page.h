@@ -4,14 +4,15 @@
 
 #include <adwaita.h>
 
-#include "mail-setup-check.h"
+#include "mail-setup-account.h"
 
 G_BEGIN_DECLS
 
 #define MAIL_SETUP_TYPE_RESULT_PAGE (mail_setup_result_page_get_type ())
 G_DECLARE_FINAL_TYPE (MailSetupResultPage, mail_setup_result_page, MAIL_SETUP, RESULT_PAGE, AdwBin)
 
-void mail_setup_result_page_set_check (MailSetupResultPage *self,
-                                       MailSetupCheck      *check);
+void mail_setup_result_page_show (MailSetupResultPage *self,
+                                  MailSetupCheck      *check,
+                                  const char          *remedy_id);
 
 G_END_DECLS
