@@ -41,6 +41,43 @@ about_window_is_shown (gpointer user_data)
   return FALSE;
 }
 
+static gboolean
+shortcuts_window_is_shown (gpointer user_data)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWidget) toplevel = g_list_model_get_item (toplevels, i);
+
+      if (GTK_IS_SHORTCUTS_WINDOW (toplevel) && gtk_widget_get_mapped (toplevel))
+        {
+          *(GtkWidget **) user_data = toplevel;
+          return TRUE;
+        }
+    }
+
+  return FALSE;
+}
+
+static void
+test_window_keyboard_shortcuts (void)
+{
+  MailSetupWindow *window = mail_setup_test_ui_open_window ();
+  g_auto(GStrv) accels = NULL;
+  g_autofree char *screenshot = NULL;
+  GtkWidget *shortcuts = NULL;
+
+  accels = gtk_application_get_accels_for_action (gtk_window_get_application (GTK_WINDOW (window)),
+                                                  "win.show-help-overlay");
+  g_assert_true (g_strv_contains ((const char * const *) accels, "<Control>question"));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.show-help-overlay", NULL));
+  g_assert_true (mail_setup_test_ui_wait_until (shortcuts_window_is_shown, &shortcuts, 5000));
+  screenshot = mail_setup_test_ui_screenshot (shortcuts, "shortcuts");
+  gtk_window_destroy (GTK_WINDOW (shortcuts));
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 static GtkApplication *
 window_app (MailSetupWindow *window)
 {
@@ -81,6 +118,7 @@ main (int   argc,
 
   g_test_add_func ("/window/opens-with-title", test_window_opens_with_title);
   g_test_add_func ("/window/about-and-quit", test_window_about_and_quit);
+  g_test_add_func ("/window/keyboard-shortcuts", test_window_keyboard_shortcuts);
 
   return g_test_run ();
 }
