@@ -666,10 +666,6 @@ read_greeting (Run      *run,
   greeting = read_response (run, &local_error);
   if (greeting == NULL)
     {
-      /* Whatever is not IMAP tends to fail to parse as IMAP. */
-      if (local_error->domain == MAIL_SETUP_IMAP_ERROR)
-        g_set_error_literal (error, MAIL_SETUP_IMAP_ERROR, MAIL_SETUP_IMAP_ERROR_MALFORMED,
-                             local_error->message);
       g_propagate_error (error, g_steal_pointer (&local_error));
       return FALSE;
     }
