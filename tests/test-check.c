@@ -4,89 +4,14 @@
  * scripted servers that answer as Microsoft's do. */
 
 #include "mail-setup-check.h"
+#include "mail-setup-test-check.h"
 #include "mail-setup-test-server.h"
 #include "mail-setup-test-util.h"
-
-typedef struct
-{
-  GAsyncResult *result;
-  GPtrArray    *events;
-} Waiter;
-
-static void
-stage_started_cb (MailSetupCheck *check,
-                  guint           stage,
-                  Waiter         *waiter)
-{
-  g_ptr_array_add (waiter->events,
-                   g_strdup_printf ("start %s", mail_setup_check_stage_to_string (stage)));
-}
-
-static void
-stage_finished_cb (MailSetupCheck *check,
-                   guint           stage,
-                   guint           status,
-                   guint           duration_ms,
-                   Waiter         *waiter)
-{
-  g_ptr_array_add (waiter->events,
-                   g_strdup_printf ("%s %s", mail_setup_stage_status_to_string (status),
-                                    mail_setup_check_stage_to_string (stage)));
-}
-
-static void
-check_done_cb (GObject      *source,
-               GAsyncResult *result,
-               gpointer      user_data)
-{
-  Waiter *waiter = user_data;
-
-  waiter->result = g_object_ref (result);
-}
-
-static gboolean
-cancel_cb (gpointer user_data)
-{
-  g_cancellable_cancel (G_CANCELLABLE (user_data));
-  return G_SOURCE_REMOVE;
-}
-
-/* Runs CHECK on this thread's main loop, as the window does, and returns
- * its diagnosis. With CANCEL_AFTER_MS, cancels it that long after the start. */
-static MailSetupDiagnosis
-run_check_full (MailSetupCheck *check,
-                guint           cancel_after_ms,
-                GPtrArray     **out_events)
-{
-  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
-  Waiter waiter = { NULL, g_ptr_array_new_with_free_func (g_free) };
-  MailSetupDiagnosis diagnosis;
-
-  g_signal_connect (check, "stage-started", G_CALLBACK (stage_started_cb), &waiter);
-  g_signal_connect (check, "stage-finished", G_CALLBACK (stage_finished_cb), &waiter);
-
-  if (cancel_after_ms > 0)
-    g_timeout_add (cancel_after_ms, cancel_cb, cancellable);
-  mail_setup_check_run_async (check, cancellable, check_done_cb, &waiter);
-  while (waiter.result == NULL)
-    g_main_context_iteration (NULL, TRUE);
-
-  diagnosis = mail_setup_check_run_finish (check, waiter.result);
-  g_object_unref (waiter.result);
-  g_signal_handlers_disconnect_by_data (check, &waiter);
-
-  if (out_events != NULL)
-    *out_events = waiter.events;
-  else
-    g_ptr_array_unref (waiter.events);
-
-  return diagnosis;
-}
 
 static MailSetupDiagnosis
 run_check (MailSetupCheck *check)
 {
-  return run_check_full (check, 0, NULL);
+  return mail_setup_test_check_run (check, 0, NULL);
 }
 
 static MailSetupCheck *
@@ -129,7 +54,7 @@ test_check_dovecot_ok (void)
   check = new_dovecot_check ("MAIL_SETUP_TEST_DOVECOT_IMAPS_PORT", MAIL_SETUP_SECURITY_SSL_TLS,
                              "MAIL_SETUP_TEST_USER", "MAIL_SETUP_TEST_PASSWORD");
 
-  assert_diagnosis (run_check_full (check, 0, &events), MAIL_SETUP_DIAGNOSIS_OK);
+  assert_diagnosis (mail_setup_test_check_run (check, 0, &events), MAIL_SETUP_DIAGNOSIS_OK);
 
   /* Every stage was reported as it started and ended, in order. */
   g_assert_cmpuint (events->len, ==, G_N_ELEMENTS (expected_events));
@@ -408,7 +333,7 @@ test_check_cancel_returns_at_once (void)
   mail_setup_check_set_timeout (check, 30);
 
   start = g_get_monotonic_time ();
-  assert_diagnosis (run_check_full (check, 200, NULL), MAIL_SETUP_DIAGNOSIS_CANCELLED);
+  assert_diagnosis (mail_setup_test_check_run (check, 200, NULL), MAIL_SETUP_DIAGNOSIS_CANCELLED);
   elapsed_ms = (g_get_monotonic_time () - start) / 1000;
 
   g_assert_cmpint (elapsed_ms, <, 1000);

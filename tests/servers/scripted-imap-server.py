@@ -5,7 +5,8 @@
     scripted-imap-server.py --scenario NAME [--tls implicit|starttls|none]
                             [--cert PEM --key PEM] [--transcript FILE]
                             [--user U] [--password-env VAR] [--token-env VAR]
-                            [--other-user U2] [--exit-on-stdin-eof]
+                            [--other-user U2] [--drop-capability CAP]...
+                            [--exit-on-stdin-eof]
 
 It binds a free port of 127.0.0.1, prints "READY <port>" and serves every
 connection, each in its own thread, until SIGTERM (which ends it at once).
@@ -16,6 +17,10 @@ The exit status is 70 if a connection hit a bug of this script, else 0.
 Secrets never travel in argv: --password-env and --token-env name environment
 variables. Without --user any user name is accepted; without --password-env
 (--token-env) any password (token) is.
+
+--drop-capability leaves a capability out of the CAPABILITY answer, e.g.
+AUTH=PLAIN to make the client sign in with LOGIN, LITERAL+ to make it wait
+for a continuation before each literal.
 
 The transcript (--transcript) receives every line the client sends, raw and
 with its line end, appended and flushed at once. Lines that arrived without
@@ -369,8 +374,11 @@ class Session:
     def capabilities(self):
         if (self.server.tls == "starttls" and not self.connection.tls
                 and self.scenario.offers_starttls):
-            return self.personality.pre_tls_capabilities
-        return self.personality.capabilities
+            capabilities = self.personality.pre_tls_capabilities
+        else:
+            capabilities = self.personality.capabilities
+        dropped = {name.upper() for name in self.server.options.drop_capability}
+        return " ".join(name for name in capabilities.split() if name.upper() not in dropped)
 
     def before_tls(self):
         """Sign-in waits for STARTTLS where the server offers it."""
@@ -657,6 +665,8 @@ def main():
     parser.add_argument("--password-env")
     parser.add_argument("--token-env")
     parser.add_argument("--other-user")
+    parser.add_argument("--drop-capability", action="append", default=[], metavar="CAP",
+                        help="leave CAP out of the CAPABILITY answer (repeatable)")
     parser.add_argument("--exit-on-stdin-eof", action="store_true",
                         help="exit when stdin closes (when the test that started it is gone)")
     options = parser.parse_args()

@@ -1,0 +1,527 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+
+/* `mail-setup --check` as a script runs it: the built program in a child
+ * process without a display, the password on standard input, the exit
+ * status and the JSON report as the result. */
+
+#include <gio/gio.h>
+#include <json-glib/json-glib.h>
+
+#include "mail-setup-test-server.h"
+#include "mail-setup-test-util.h"
+
+#define EXIT_OK 0
+#define EXIT_DIAGNOSIS 1
+#define EXIT_USAGE 2
+
+#define SCRIPTED_USER "someone@outlook.com"
+
+typedef struct
+{
+  int   status;
+  char *out;
+  char *err;
+} CliResult;
+
+static void
+cli_result_free (CliResult *result)
+{
+  g_free (result->out);
+  g_free (result->err);
+  g_free (result);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CliResult, cli_result_free)
+
+static GSubprocess *
+spawn_cli (const char * const  *arguments,
+           const char * const  *environment,
+           GSubprocessFlags     flags)
+{
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (flags);
+  g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GError) error = NULL;
+  GSubprocess *process;
+
+  /* The command line must never need a display. */
+  g_subprocess_launcher_unsetenv (launcher, "DISPLAY");
+  g_subprocess_launcher_unsetenv (launcher, "WAYLAND_DISPLAY");
+  for (guint i = 0; environment != NULL && environment[i] != NULL; i += 2)
+    g_subprocess_launcher_setenv (launcher, environment[i], environment[i + 1], TRUE);
+
+  g_ptr_array_add (argv, g_build_filename (mail_setup_test_service_env ("MAIL_SETUP_BUILD_DIR"),
+                                           "src", "mail-setup", NULL));
+  for (guint i = 0; arguments[i] != NULL; i++)
+    g_ptr_array_add (argv, g_strdup (arguments[i]));
+  g_ptr_array_add (argv, NULL);
+
+  process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
+  g_assert_no_error (error);
+
+  return process;
+}
+
+/* Runs mail-setup with ARGUMENTS and, in ENVIRONMENT, pairs of a variable
+ * and its value; STDIN_TEXT is all that it reads. */
+static CliResult *
+run_cli (const char * const *arguments,
+         const char * const *environment,
+         const char         *stdin_text)
+{
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+  CliResult *result = g_new0 (CliResult, 1);
+
+  process = spawn_cli (arguments, environment,
+                       G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                       G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_subprocess_communicate_utf8 (process, stdin_text, NULL, &result->out, &result->err, &error);
+  g_assert_no_error (error);
+
+  g_assert_true (g_subprocess_get_if_exited (process));
+  result->status = g_subprocess_get_exit_status (process);
+  g_test_message ("exit status %d; standard error:\n%s", result->status, result->err);
+
+  return result;
+}
+
+static char *
+port_string (guint16 port)
+{
+  return g_strdup_printf ("%u", port);
+}
+
+static JsonObject *
+parse_report (const char *text)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  JsonNode *root;
+
+  json_parser_load_from_data (parser, text, -1, &error);
+  g_assert_no_error (error);
+
+  root = json_parser_get_root (parser);
+  g_assert_nonnull (root);
+  g_assert_true (JSON_NODE_HOLDS_OBJECT (root));
+
+  return json_object_ref (json_node_get_object (root));
+}
+
+static void
+assert_string_member (JsonObject *object,
+                      const char *name)
+{
+  JsonNode *node = json_object_get_member (object, name);
+
+  g_assert_nonnull (node);
+  g_assert_cmpint (json_node_get_value_type (node), ==, G_TYPE_STRING);
+  g_assert_cmpstr (json_node_get_string (node), !=, "");
+}
+
+static void
+assert_nullable_member (JsonObject *object,
+                        const char *name)
+{
+  JsonNode *node = json_object_get_member (object, name);
+
+  g_assert_nonnull (node);
+  g_assert_true (JSON_NODE_HOLDS_NULL (node) ||
+                 json_node_get_value_type (node) == G_TYPE_STRING);
+}
+
+/* Usage errors. */
+
+static void
+assert_usage_error (const char * const *arguments,
+                    const char         *expected_in_message)
+{
+  g_autoptr(CliResult) result = run_cli (arguments, NULL, "irrelevant\n");
+
+  g_assert_cmpint (result->status, ==, EXIT_USAGE);
+  g_assert_nonnull (strstr (result->err, expected_in_message));
+  g_assert_nonnull (strstr (result->err, "mail-setup --help"));
+  g_assert_cmpstr (result->out, ==, "");
+}
+
+static void
+test_cli_usage_no_email (void)
+{
+  const char *arguments[] = { "--check", "--password-stdin", NULL };
+
+  assert_usage_error (arguments, "--email");
+}
+
+static void
+test_cli_usage_port_out_of_range (void)
+{
+  const char *arguments[] = {
+    "--check", "--email", "user@example.test", "--server", "127.0.0.1", "--port", "70000",
+    "--password-stdin", NULL
+  };
+
+  assert_usage_error (arguments, "--port");
+}
+
+static void
+test_cli_usage_unknown_provider (void)
+{
+  const char *arguments[] = {
+    "--check", "--email", "user@example.test", "--provider", "no-such-provider",
+    "--password-stdin", NULL
+  };
+
+  assert_usage_error (arguments, "no-such-provider");
+}
+
+/* A password in argv is visible to every user of the machine, so there is
+ * no option that takes one. */
+static void
+test_cli_usage_no_password_option (void)
+{
+  const char *arguments[] = {
+    "--check", "--email", "user@example.test", "--server", "127.0.0.1",
+    "--password", "hunter2-in-argv", NULL
+  };
+  const char *help[] = { "--help", NULL };
+  g_autoptr(CliResult) result = NULL;
+  g_autoptr(CliResult) help_result = NULL;
+
+  result = run_cli (arguments, NULL, "");
+  g_assert_cmpint (result->status, ==, EXIT_USAGE);
+  g_assert_nonnull (strstr (result->err, "--password"));
+  g_assert_null (strstr (result->out, "hunter2-in-argv"));
+  g_assert_null (strstr (result->err, "hunter2-in-argv"));
+
+  help_result = run_cli (help, NULL, "");
+  g_assert_cmpint (help_result->status, ==, EXIT_OK);
+  g_assert_nonnull (strstr (help_result->out, "--password-stdin"));
+  g_assert_null (strstr (help_result->out, "--password "));
+  g_assert_null (strstr (help_result->out, "--password="));
+}
+
+/* Against the test Dovecot. */
+
+static GStrv
+dovecot_arguments (const char *user_variable,
+                   gboolean    json)
+{
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_autofree char *port = NULL;
+
+  port = port_string (mail_setup_test_service_port ("MAIL_SETUP_TEST_DOVECOT_IMAPS_PORT"));
+
+  g_strv_builder_add_many (builder, "--check",
+                           "--email", mail_setup_test_service_env (user_variable),
+                           "--server", "127.0.0.1", "--port", port, "--security", "ssl",
+                           "--password-stdin",
+                           "--ca-file", mail_setup_test_service_env ("MAIL_SETUP_TEST_CA"),
+                           "--timeout", "5", NULL);
+  if (json)
+    g_strv_builder_add (builder, "--json");
+
+  return g_strv_builder_end (builder);
+}
+
+static char *
+password_line (const char *password_variable)
+{
+  return g_strconcat (mail_setup_test_service_env (password_variable), "\n", NULL);
+}
+
+static void
+test_cli_dovecot_json (void)
+{
+  g_auto(GStrv) arguments = dovecot_arguments ("MAIL_SETUP_TEST_USER", TRUE);
+  g_autofree char *password = password_line ("MAIL_SETUP_TEST_PASSWORD");
+  g_autoptr(CliResult) result = NULL;
+  g_autoptr(JsonObject) report = NULL;
+  const char *tls_fields[] = { "version", "cipher", "subject", "issuer", "not_after", "sha256" };
+  JsonObject *tls;
+  JsonObject *stage;
+  JsonArray *stages;
+  JsonArray *capabilities;
+  gboolean has_imap4rev1 = FALSE;
+
+  result = run_cli ((const char * const *) arguments, NULL, password);
+  g_assert_cmpint (result->status, ==, EXIT_OK);
+
+  report = parse_report (result->out);
+  g_assert_cmpstr (json_object_get_string_member (report, "diagnosis"), ==, "ok");
+  g_assert_true (json_object_has_member (report, "remedy"));
+  g_assert_true (JSON_NODE_HOLDS_NULL (json_object_get_member (report, "remedy")));
+  assert_string_member (report, "server_response");
+  assert_nullable_member (report, "provider");
+  g_assert_cmpstr (json_object_get_string_member (report, "server"), ==, "127.0.0.1");
+  g_assert_cmpint (json_object_get_int_member (report, "port"), ==,
+                   mail_setup_test_service_port ("MAIL_SETUP_TEST_DOVECOT_IMAPS_PORT"));
+  g_assert_cmpstr (json_object_get_string_member (report, "security"), ==, "ssl");
+
+  stages = json_object_get_array_member (report, "stages");
+  g_assert_cmpuint (json_array_get_length (stages), ==, 7);
+  for (guint i = 0; i < json_array_get_length (stages); i++)
+    {
+      stage = json_array_get_object_element (stages, i);
+      assert_string_member (stage, "name");
+      g_assert_cmpstr (json_object_get_string_member (stage, "status"), ==, "ok");
+      g_assert_cmpint (json_node_get_value_type (json_object_get_member (stage, "ms")), ==,
+                       G_TYPE_INT64);
+    }
+  stage = json_array_get_object_element (stages, 0);
+  g_assert_cmpstr (json_object_get_string_member (stage, "name"), ==, "resolve");
+
+  tls = json_object_get_object_member (report, "tls");
+  g_assert_nonnull (tls);
+  for (guint i = 0; i < G_N_ELEMENTS (tls_fields); i++)
+    assert_string_member (tls, tls_fields[i]);
+  g_assert_nonnull (strstr (json_object_get_string_member (tls, "issuer"), "Mail Setup Test CA"));
+
+  capabilities = json_object_get_array_member (report, "capabilities");
+  for (guint i = 0; i < json_array_get_length (capabilities); i++)
+    has_imap4rev1 |= g_str_equal (json_array_get_string_element (capabilities, i), "IMAP4REV1");
+  g_assert_true (has_imap4rev1);
+}
+
+static void
+test_cli_dovecot_wrong_password_text (void)
+{
+  g_auto(GStrv) arguments = dovecot_arguments ("MAIL_SETUP_TEST_USER", FALSE);
+  g_autofree char *password = password_line ("MAIL_SETUP_TEST_ODD_PASSWORD");
+  g_autoptr(CliResult) result = NULL;
+
+  result = run_cli ((const char * const *) arguments, NULL, password);
+
+  g_assert_cmpint (result->status, ==, EXIT_DIAGNOSIS);
+  g_assert_nonnull (strstr (result->out, "(auth-failed)"));
+  g_assert_nonnull (strstr (result->out, "Remedy: check-password"));
+  g_assert_nonnull (strstr (result->out, "NO [AUTHENTICATIONFAILED]"));
+}
+
+/* Hostile servers, as a script sees them. */
+
+static GStrv
+scripted_arguments (MailSetupTestServer *server,
+                    const char          *security,
+                    const char          *timeout)
+{
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_autofree char *port = port_string (mail_setup_test_server_get_port (server));
+
+  g_strv_builder_add_many (builder, "--check", "--email", SCRIPTED_USER,
+                           "--server", "127.0.0.1", "--port", port, "--security", security,
+                           "--password-stdin",
+                           "--ca-file", mail_setup_test_service_env ("MAIL_SETUP_TEST_CA"),
+                           "--timeout", timeout, "--json", NULL);
+
+  return g_strv_builder_end (builder);
+}
+
+typedef struct
+{
+  const char *scenario;
+  const char *security;
+  const char *timeout;
+  const char *expected;
+} ScriptedCase;
+
+static const ScriptedCase scripted_cases[] = {
+  { "never-greets", "ssl", "1", "server-timeout" },
+  { "greet-then-close", "ssl", "5", "server-closed" },
+  { "long-line", "ssl", "5", "protocol-error" },
+  { "huge-literal", "ssl", "5", "protocol-error" },
+  { "bad-utf8", "ssl", "5", "ms-auth-failed" },
+  { "plain-on-tls", "ssl", "5", "tls-failed" },
+  { "tls-on-plain", "starttls", "1", "not-imap" },
+  { "no-starttls", "starttls", "5", "starttls-unavailable" },
+};
+
+static void
+test_cli_scripted (gconstpointer data)
+{
+  const ScriptedCase *scripted = data;
+  const char *password = mail_setup_test_service_env ("MAIL_SETUP_TEST_PASSWORD");
+  g_autoptr(MailSetupTestServer) server = NULL;
+  g_autoptr(CliResult) result = NULL;
+  g_autoptr(JsonObject) report = NULL;
+  g_auto(GStrv) arguments = NULL;
+  g_autofree char *stdin_text = g_strconcat (password, "\n", NULL);
+  g_autofree char *received = NULL;
+  const char *response;
+  guint64 timeout = g_ascii_strtoull (scripted->timeout, NULL, 10);
+  gint64 start;
+  gint64 elapsed_ms;
+
+  server = mail_setup_test_server_start (scripted->scenario, "--user", SCRIPTED_USER, NULL);
+  arguments = scripted_arguments (server, scripted->security, scripted->timeout);
+
+  start = g_get_monotonic_time ();
+  result = run_cli ((const char * const *) arguments, NULL, stdin_text);
+  elapsed_ms = (g_get_monotonic_time () - start) / 1000;
+
+  g_assert_cmpint (result->status, ==, EXIT_DIAGNOSIS);
+  report = parse_report (result->out);
+  g_assert_cmpstr (json_object_get_string_member (report, "diagnosis"), ==, scripted->expected);
+  assert_string_member (report, "remedy");
+  /* A timeout, and at most a couple of seconds to tell a TLS server apart. */
+  g_assert_cmpint (elapsed_ms, <, (gint64) timeout * 1000 + 3000);
+
+  response = json_object_get_string_member_with_default (report, "server_response", NULL);
+  for (const char *p = response; p != NULL && *p != '\0'; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+
+      g_assert_false (c < 0x20 || (c >= 0x7f && c <= 0x9f));
+    }
+
+  received = mail_setup_test_server_get_transcript (server);
+  if (!g_str_equal (scripted->scenario, "bad-utf8"))
+    g_assert_null (strstr (received, password));
+  if (g_str_equal (scripted->scenario, "no-starttls"))
+    {
+      g_assert_nonnull (strstr (received, "CAPABILITY"));
+      g_assert_null (strstr (received, "LOGIN"));
+      g_assert_null (strstr (received, "AUTHENTICATE"));
+    }
+}
+
+/* Secrets. */
+
+static void
+assert_no_secret (const char *text,
+                  const char *user,
+                  const char *password)
+{
+  gsize user_length = strlen (user);
+  gsize password_length = strlen (password);
+  g_autofree char *message = g_malloc0 (user_length + password_length + 2);
+  g_autofree char *plain = NULL;
+
+  memcpy (message + 1, user, user_length);
+  memcpy (message + 2 + user_length, password, password_length);
+  plain = g_base64_encode ((const guchar *) message, user_length + password_length + 2);
+
+  g_assert_null (strstr (text, password));
+  g_assert_null (strstr (text, plain));
+}
+
+/* Everything the program prints, debug messages included, holds no
+ * password, whether the sign-in works or not. */
+static void
+test_cli_secrets_debug_output (void)
+{
+  const char *environment[] = { "G_MESSAGES_DEBUG", "all", NULL };
+  const char *users[] = { "MAIL_SETUP_TEST_ODD_USER", "MAIL_SETUP_TEST_USER" };
+  const char *password = mail_setup_test_service_env ("MAIL_SETUP_TEST_ODD_PASSWORD");
+  g_autofree char *stdin_text = g_strconcat (password, "\n", NULL);
+
+  for (guint i = 0; i < G_N_ELEMENTS (users); i++)
+    {
+      g_auto(GStrv) arguments = dovecot_arguments (users[i], TRUE);
+      g_autoptr(CliResult) result = NULL;
+      g_autoptr(JsonObject) report = NULL;
+
+      result = run_cli ((const char * const *) arguments, environment, stdin_text);
+      report = parse_report (result->out);
+      /* The odd user's password signs in; the other user's is refused. */
+      g_assert_cmpint (result->status, ==, i == 0 ? EXIT_OK : EXIT_DIAGNOSIS);
+      g_assert_cmpstr (json_object_get_string_member (report, "diagnosis"), ==,
+                       i == 0 ? "ok" : "auth-failed");
+      /* Debug output was on. */
+      g_assert_nonnull (strstr (result->err, "DEBUG"));
+
+      assert_no_secret (result->out, mail_setup_test_service_env (users[i]), password);
+      assert_no_secret (result->err, mail_setup_test_service_env (users[i]), password);
+    }
+}
+
+static char *
+read_proc_file (GPid        pid,
+                const char *name)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%d/%s", (int) pid, name);
+  g_autoptr(GError) error = NULL;
+  char *contents = NULL;
+  gsize length = 0;
+
+  g_file_get_contents (path, &contents, &length, &error);
+  g_assert_no_error (error);
+
+  /* Arguments and variables are NUL-separated. */
+  for (gsize i = 0; i < length; i++)
+    {
+      if (contents[i] == '\0')
+        contents[i] = ' ';
+    }
+
+  return contents;
+}
+
+static void
+test_cli_secrets_not_in_argv (void)
+{
+  /* One that no environment variable of the test harness holds. */
+  g_autofree char *password = g_strdup_printf ("Pass \"word\" %08x ü", g_random_int ());
+  g_autoptr(MailSetupTestServer) server = NULL;
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) arguments = NULL;
+  g_autofree char *stdin_text = g_strconcat (password, "\n", NULL);
+  g_autofree char *cmdline = NULL;
+  g_autofree char *environ_text = NULL;
+  GOutputStream *input;
+  GPid pid;
+
+  /* A server that never greets keeps the check waiting while we look. */
+  server = mail_setup_test_server_start ("never-greets", NULL);
+  arguments = scripted_arguments (server, "ssl", "3");
+  process = spawn_cli ((const char * const *) arguments, NULL,
+                       G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_SILENCE |
+                       G_SUBPROCESS_FLAGS_STDERR_SILENCE);
+
+  input = g_subprocess_get_stdin_pipe (process);
+  g_output_stream_write_all (input, stdin_text, strlen (stdin_text), NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_output_stream_close (input, NULL, &error);
+  g_assert_no_error (error);
+
+  /* By now the password has been read and the check is waiting. */
+  g_usleep (G_USEC_PER_SEC);
+  pid = (GPid) g_ascii_strtoll (g_subprocess_get_identifier (process), NULL, 10);
+  cmdline = read_proc_file (pid, "cmdline");
+  environ_text = read_proc_file (pid, "environ");
+
+  g_assert_nonnull (strstr (cmdline, "--password-stdin"));
+  g_assert_nonnull (strstr (cmdline, SCRIPTED_USER));
+  g_assert_null (strstr (cmdline, password));
+  g_assert_null (strstr (environ_text, password));
+
+  g_subprocess_wait (process, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (g_subprocess_get_exit_status (process), ==, EXIT_DIAGNOSIS);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/cli/usage/no-email", test_cli_usage_no_email);
+  g_test_add_func ("/cli/usage/port-out-of-range", test_cli_usage_port_out_of_range);
+  g_test_add_func ("/cli/usage/unknown-provider", test_cli_usage_unknown_provider);
+  g_test_add_func ("/cli/usage/no-password-option", test_cli_usage_no_password_option);
+  g_test_add_func ("/cli/dovecot/json", test_cli_dovecot_json);
+  g_test_add_func ("/cli/dovecot/wrong-password-text", test_cli_dovecot_wrong_password_text);
+
+  for (guint i = 0; i < G_N_ELEMENTS (scripted_cases); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/cli/scripted/%s", scripted_cases[i].scenario);
+
+      g_test_add_data_func (path, &scripted_cases[i], test_cli_scripted);
+    }
+
+  g_test_add_func ("/cli/secrets/debug-output", test_cli_secrets_debug_output);
+  g_test_add_func ("/cli/secrets/not-in-argv", test_cli_secrets_not_in_argv);
+
+  return g_test_run ();
+}
