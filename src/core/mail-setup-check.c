@@ -22,6 +22,7 @@
 #define MAX_LITERAL_LENGTH (1024 * 1024)
 #define MAX_TRANSCRIPT_LINES 200
 #define LOGOUT_TIMEOUT_SECONDS 3
+#define TLS_PROBE_TIMEOUT_SECONDS 2
 
 typedef struct
 {
@@ -51,6 +52,7 @@ struct _MailSetupCheck
   MailSetupSecurity  security;
   char              *username;
   MailSetupSecret   *password;
+  MailSetupSecret   *access_token;
   char              *provider_id;
   gboolean           provider_is_microsoft;
   char              *extra_ca_file;
@@ -148,6 +150,7 @@ typedef struct
   MailSetupSecurity     security;
   char                 *username;
   MailSetupSecret      *password;
+  MailSetupSecret      *access_token;
   char                 *extra_ca_file;
   gint64                timeout_us;
 
@@ -173,6 +176,7 @@ run_free (Run *run)
   g_free (run->server);
   g_free (run->username);
   g_clear_pointer (&run->password, mail_setup_secret_free);
+  g_clear_pointer (&run->access_token, mail_setup_secret_free);
   g_free (run->extra_ca_file);
   g_clear_pointer (&run->stream, mail_setup_stream_free);
   g_clear_pointer (&run->reader, mail_setup_imap_reader_free);
@@ -467,15 +471,15 @@ static gboolean
 connect_to_server (Run *run)
 {
   g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GSocketClient) client = NULL;
   g_autoptr(GSocketConnection) connection = NULL;
   g_autoptr(GError) error = NULL;
 
   stage_begin (run, MAIL_SETUP_CHECK_STAGE_CONNECT, run->timeout_us);
 
   result = run_async_stage (run, start_connect);
-  connection = g_socket_client_connect_to_host_finish (G_SOCKET_CLIENT (g_async_result_get_source_object (result)),
-                                                       result, &error);
-  g_object_unref (g_async_result_get_source_object (result));
+  client = G_SOCKET_CLIENT (g_async_result_get_source_object (result));
+  connection = g_socket_client_connect_to_host_finish (client, result, &error);
   if (connection == NULL)
     {
       fail_with_error (run, error);
@@ -743,6 +747,33 @@ secure_implicitly (Run      *run,
   return TRUE;
 }
 
+/* A server that expects TLS from the start waits for the client in silence,
+ * just like one that never greets; only a handshake tells them apart. It is
+ * tried once the wait for the greeting is over, on a connection that has
+ * failed anyway. */
+static gboolean
+silent_server_speaks_tls (Run          *run,
+                          const GError *error)
+{
+  g_autoptr(GError) probe_error = NULL;
+  gint64 deadline;
+
+  if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT) ||
+      mail_setup_imap_reader_get_buffered_size (run->reader) > 0)
+    return FALSE;
+
+  deadline = g_get_monotonic_time () + MIN (run->timeout_us,
+                                            TLS_PROBE_TIMEOUT_SECONDS * G_USEC_PER_SEC);
+  if (mail_setup_stream_start_tls (run->stream, run->server, run->extra_ca_file, deadline,
+                                   run->cancellable, &probe_error))
+    return TRUE;
+
+  /* A certificate can only be refused once the server has answered in TLS. */
+  return probe_error->domain == MAIL_SETUP_TLS_ERROR &&
+         probe_error->code != MAIL_SETUP_TLS_ERROR_HANDSHAKE_FAILED &&
+         probe_error->code != MAIL_SETUP_TLS_ERROR_CA_FILE;
+}
+
 /* STARTTLS: the greeting in plain text, then the upgrade. Nothing the server
  * said before the handshake is trusted afterwards: the buffer is dropped and
  * the capabilities are asked for again. */
@@ -758,7 +789,12 @@ secure_with_starttls (Run      *run,
   stage_begin (run, MAIL_SETUP_CHECK_STAGE_GREETING, run->timeout_us);
   if (!read_greeting (run, preauth, &error))
     {
-      if (!FAILED_WITH_DIAGNOSIS (run))
+      if (!FAILED_WITH_DIAGNOSIS (run) && silent_server_speaks_tls (run, error))
+        {
+          transcript_add (run, "!", "The server expects TLS from the start, not STARTTLS");
+          fail (run, MAIL_SETUP_DIAGNOSIS_NOT_IMAP);
+        }
+      else if (!FAILED_WITH_DIAGNOSIS (run))
         fail_with_error (run, error);
       return FALSE;
     }
@@ -845,6 +881,80 @@ authenticate_plain (Run     *run,
   return read_until_tagged (run, tag, error);
 }
 
+/* A refused token may come back as a challenge holding the server's reasons
+ * (base64 of JSON, as in RFC 7628); they go to the transcript. */
+static void
+note_token_challenge (Run                         *run,
+                      const MailSetupImapResponse *challenge)
+{
+  g_autofree guchar *decoded = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *note = NULL;
+  gsize length = 0;
+
+  if (challenge->text == NULL || *challenge->text == '\0')
+    return;
+
+  decoded = g_base64_decode (challenge->text, &length);
+  if (decoded == NULL || length == 0)
+    return;
+
+  text = mail_setup_imap_sanitize_text ((const char *) decoded, (gssize) length);
+  note = g_strconcat ("The server refused the token: ", text, NULL);
+  transcript_add (run, "!", note);
+}
+
+/* XOAUTH2: the user name and a bearer token, with SASL-IR when the server
+ * takes it. Dovecot answers a refused token with a challenge first, which
+ * an empty line acknowledges; Microsoft answers NO at once. */
+static MailSetupImapResponse *
+authenticate_xoauth2 (Run     *run,
+                      GError **error)
+{
+  g_autoptr(MailSetupSecret) message = NULL;
+  g_autoptr(MailSetupSecret) encoded = NULL;
+  g_autoptr(MailSetupSecret) line = NULL;
+  g_autoptr(MailSetupImapResponse) response = NULL;
+  g_autofree char *tag = next_tag (run);
+
+  message = mail_setup_secret_take (g_strdup_printf ("user=%s\001auth=Bearer %s\001\001",
+                                                     run->username, run->access_token));
+  encoded = mail_setup_secret_take (g_base64_encode ((const guchar *) message, strlen (message)));
+
+  if (has_capability (run, "SASL-IR"))
+    {
+      line = mail_setup_secret_take (g_strdup_printf ("%s AUTHENTICATE XOAUTH2 %s\r\n", tag, encoded));
+      if (!send_text (run, line, strlen (line), FALSE, error))
+        return NULL;
+    }
+  else
+    {
+      line = mail_setup_secret_take (g_strdup_printf ("%s AUTHENTICATE XOAUTH2\r\n", tag));
+      if (!send_text (run, line, strlen (line), FALSE, error))
+        return NULL;
+      response = read_until_tagged (run, tag, error);
+      if (response == NULL || response->kind != MAIL_SETUP_IMAP_RESPONSE_CONTINUATION)
+        return g_steal_pointer (&response);
+
+      g_clear_pointer (&response, mail_setup_imap_response_free);
+      g_clear_pointer (&line, mail_setup_secret_free);
+      line = mail_setup_secret_take (g_strconcat (encoded, "\r\n", NULL));
+      if (!send_text (run, line, strlen (line), TRUE, error))
+        return NULL;
+    }
+
+  response = read_until_tagged (run, tag, error);
+  if (response == NULL || response->kind != MAIL_SETUP_IMAP_RESPONSE_CONTINUATION)
+    return g_steal_pointer (&response);
+
+  note_token_challenge (run, response);
+  g_clear_pointer (&response, mail_setup_imap_response_free);
+  if (!send_text (run, "\r\n", 2, FALSE, error))
+    return NULL;
+
+  return read_until_tagged (run, tag, error);
+}
+
 /* LOGIN with each argument quoted, or sent as a literal when quoting cannot
  * carry it (8-bit characters, CR, LF). A synchronizing literal waits for the
  * server's go-ahead. */
@@ -893,7 +1003,18 @@ sign_in (Run *run)
       return FALSE;
     }
 
-  if (has_capability (run, "AUTH=PLAIN"))
+  if (run->access_token != NULL)
+    {
+      if (!has_capability (run, "AUTH=XOAUTH2"))
+        {
+          transcript_add (run, "!", "The server does not offer XOAUTH2, the sign-in with a token");
+          fail (run, MAIL_SETUP_DIAGNOSIS_NO_USABLE_AUTH);
+          return FALSE;
+        }
+      run->outcome->sign_in_time = g_date_time_new_now_local ();
+      response = authenticate_xoauth2 (run, &error);
+    }
+  else if (has_capability (run, "AUTH=PLAIN"))
     {
       run->outcome->sign_in_time = g_date_time_new_now_local ();
       response = authenticate_plain (run, &error);
@@ -911,6 +1032,7 @@ sign_in (Run *run)
     }
 
   g_clear_pointer (&run->password, mail_setup_secret_free);
+  g_clear_pointer (&run->access_token, mail_setup_secret_free);
 
   if (response == NULL)
     {
@@ -1071,6 +1193,7 @@ mail_setup_check_finalize (GObject *object)
   g_free (self->server);
   g_free (self->username);
   g_clear_pointer (&self->password, mail_setup_secret_free);
+  g_clear_pointer (&self->access_token, mail_setup_secret_free);
   g_free (self->provider_id);
   g_free (self->extra_ca_file);
   g_clear_pointer (&self->outcome, outcome_free);
@@ -1147,7 +1270,22 @@ mail_setup_check_set_password (MailSetupCheck *self,
   g_return_if_fail (MAIL_SETUP_IS_CHECK (self));
 
   g_clear_pointer (&self->password, mail_setup_secret_free);
+  g_clear_pointer (&self->access_token, mail_setup_secret_free);
   self->password = mail_setup_secret_new (password);
+}
+
+/* Signs in with AUTHENTICATE XOAUTH2 and this OAuth2 access token (from
+ * Microsoft sign-in) instead of a password. */
+void
+mail_setup_check_set_access_token (MailSetupCheck *self,
+                                   const char     *access_token)
+{
+  g_return_if_fail (MAIL_SETUP_IS_CHECK (self));
+  g_return_if_fail (access_token != NULL && *access_token != '\0');
+
+  g_clear_pointer (&self->password, mail_setup_secret_free);
+  g_clear_pointer (&self->access_token, mail_setup_secret_free);
+  self->access_token = mail_setup_secret_new (access_token);
 }
 
 /* A Microsoft provider makes the check read Microsoft's answers as
@@ -1195,7 +1333,7 @@ mail_setup_check_run_async (MailSetupCheck      *self,
 
   g_return_if_fail (MAIL_SETUP_IS_CHECK (self));
   g_return_if_fail (!self->running && self->outcome == NULL);
-  g_return_if_fail (self->password != NULL);
+  g_return_if_fail (self->password != NULL || self->access_token != NULL);
 
   self->running = TRUE;
   for (guint i = 0; i < MAIL_SETUP_N_CHECK_STAGES; i++)
@@ -1211,6 +1349,7 @@ mail_setup_check_run_async (MailSetupCheck      *self,
   run->security = self->security;
   run->username = g_strdup (self->username);
   run->password = mail_setup_secret_new (self->password);
+  run->access_token = mail_setup_secret_new (self->access_token);
   run->extra_ca_file = g_strdup (self->extra_ca_file);
   run->timeout_us = (gint64) self->timeout_seconds * G_USEC_PER_SEC;
   run->outcome = g_new0 (Outcome, 1);

@@ -47,6 +47,8 @@ MailSetupCheck         *mail_setup_check_new                  (const char       
                                                                const char          *username);
 void                    mail_setup_check_set_password         (MailSetupCheck      *self,
                                                                const char          *password);
+void                    mail_setup_check_set_access_token     (MailSetupCheck      *self,
+                                                               const char          *access_token);
 void                    mail_setup_check_set_provider         (MailSetupCheck      *self,
                                                                const char          *provider_id,
                                                                gboolean             microsoft);

@@ -19,3 +19,20 @@ mail_setup_core_ensure_resources (void)
       g_once_init_leave (&registered, 1);
     }
 }
+
+/* The application's settings, or NULL when the schema is not installed (a
+ * build run from its folder without GSETTINGS_SCHEMA_DIR): the defaults
+ * then apply, rather than GSettings aborting the program. */
+GSettings *
+mail_setup_settings_new (void)
+{
+  GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
+  g_autoptr(GSettingsSchema) schema = NULL;
+
+  if (source != NULL)
+    schema = g_settings_schema_source_lookup (source, APPLICATION_ID, TRUE);
+  if (schema == NULL || !g_settings_schema_has_key (schema, "check-timeout"))
+    return NULL;
+
+  return g_settings_new_full (schema, NULL, NULL);
+}

@@ -2,10 +2,11 @@
 
 #pragma once
 
-#include <glib.h>
+#include <gio/gio.h>
 
 G_BEGIN_DECLS
 
-void mail_setup_core_ensure_resources (void);
+void       mail_setup_core_ensure_resources (void);
+GSettings *mail_setup_settings_new          (void);
 
 G_END_DECLS
