@@ -12,11 +12,21 @@ build_packages=(
     build-essential meson ninja-build pkg-config gettext
     libglib2.0-dev libglib2.0-dev-bin libglib2.0-bin
     libgtk-4-dev libadwaita-1-dev libsecret-1-dev libgnutls28-dev libjson-glib-dev
+    libsoup-3.0-dev
     appstream desktop-file-utils
 )
 test_packages=(
     python3 openssl xvfb xauth dbus-daemon gnome-keyring libsecret-tools
-    dovecot-imapd isync
+    dovecot-imapd isync valgrind
+    locales  # localedef's de_DE source for tests/test-i18n.c
+)
+# bench/run, beside the test packages.
+bench_packages=(
+    curl valgrind
+)
+# Only CI builds and runs the fuzzers (build-aux/run-fuzzers).
+ci_packages=(
+    clang libclang-rt-14-dev
 )
 
 install_missing_packages() {

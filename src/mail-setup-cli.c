@@ -8,8 +8,10 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "mail-setup-account-store.h"
 #include "mail-setup-check.h"
 #include "mail-setup-cli.h"
+#include "mail-setup-oauth.h"
 #include "mail-setup-provider.h"
 #include "mail-setup-secret.h"
 
@@ -36,6 +38,10 @@ typedef struct
   char         *ca_file;
   int           timeout;
   gboolean      json;
+  char         *auth;
+  gboolean      store;
+  gboolean      list;
+  char         *remove;
 } Options;
 
 typedef struct
@@ -49,8 +55,19 @@ typedef struct
 /* These options make the program a command-line tool that never opens a
  * window and never initialises GTK, so it runs without a display. */
 static const char * const command_line_options[] = {
-  "--check", "--version", "--help", "-h", "--help-all",
+  "--check", "--version", "--help", "-h", "--help-all", "--list", "--remove", "--store",
 };
+
+/* Also the --name=value form. */
+static gboolean
+is_option (const char *argument,
+           const char *name)
+{
+  gsize length = strlen (name);
+
+  return strncmp (argument, name, length) == 0 &&
+         (argument[length] == '\0' || argument[length] == '=');
+}
 
 gboolean
 mail_setup_cli_wants_command_line (int    argc,
@@ -60,7 +77,7 @@ mail_setup_cli_wants_command_line (int    argc,
     {
       for (gsize j = 0; j < G_N_ELEMENTS (command_line_options); j++)
         {
-          if (g_str_equal (argv[i], command_line_options[j]))
+          if (is_option (argv[i], command_line_options[j]))
             return TRUE;
         }
     }
@@ -253,6 +270,8 @@ options_clear (Options *options)
   g_free (options->security);
   g_free (options->username);
   g_free (options->ca_file);
+  g_free (options->auth);
+  g_free (options->remove);
 }
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Options, options_clear)
@@ -266,11 +285,189 @@ looks_like_email (const char *text)
          strpbrk (text, " \t\r\n") == NULL;
 }
 
+static void
+async_result_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  GAsyncResult **slot = user_data;
+
+  *slot = g_object_ref (result);
+}
+
+static GAsyncResult *
+wait_for_result (GAsyncResult **slot)
+{
+  while (*slot == NULL)
+    g_main_context_iteration (NULL, TRUE);
+
+  return *slot;
+}
+
+/* Microsoft sign-in on a terminal: the instructions go where the person
+ * reads them (standard error with --json, whose output is for programs),
+ * then a countdown on a terminal or each new status line otherwise. */
+typedef struct
+{
+  MailSetupOAuth *oauth;
+  FILE           *out;
+  gboolean        interactive;
+  char           *status;
+} SignIn;
+
+static void
+sign_in_show_status (SignIn     *sign_in,
+                     const char *status)
+{
+  if (status != NULL && g_strcmp0 (status, sign_in->status) != 0)
+    {
+      g_free (sign_in->status);
+      sign_in->status = g_strdup (status);
+      if (!sign_in->interactive)
+        fprintf (sign_in->out, "%s\n", status);
+    }
+
+  if (sign_in->interactive && sign_in->status != NULL)
+    {
+      guint left = mail_setup_oauth_get_seconds_left (sign_in->oauth);
+
+      fprintf (sign_in->out, "\r\033[K");
+      /* TRANSLATORS: a status, then the time left as minutes:seconds. */
+      fprintf (sign_in->out, _("%s (%u:%02u left)"), sign_in->status, left / 60, left % 60);
+    }
+  fflush (sign_in->out);
+}
+
+static gboolean
+countdown_cb (gpointer user_data)
+{
+  sign_in_show_status (user_data, NULL);
+
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+sign_in_print_instructions (SignIn     *sign_in,
+                            const char *username)
+{
+  guint left = mail_setup_oauth_get_seconds_left (sign_in->oauth);
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+  g_autoptr(GDateTime) expiry = g_date_time_add_seconds (now, left);
+  g_autofree char *time = g_date_time_format (expiry, "%X");
+
+  fprintf (sign_in->out, _("To sign in with Microsoft, open %s in a web browser\n"),
+           mail_setup_oauth_get_verification_uri (sign_in->oauth));
+  fprintf (sign_in->out, _("and enter the code %s\n"),
+           mail_setup_oauth_get_user_code (sign_in->oauth));
+  fprintf (sign_in->out, _("then sign in as %s and allow access to your mail.\n"), username);
+  fprintf (sign_in->out,
+           g_dngettext (GETTEXT_PACKAGE, "The code expires at %s, in %u minute.\n",
+                        "The code expires at %s, in %u minutes.\n", (left + 59) / 60),
+           time, (left + 59) / 60);
+  fflush (sign_in->out);
+}
+
+/* Runs the device flow; returns the access token, or NULL with ERROR. */
+static MailSetupSecret *
+sign_in_with_microsoft (const char  *username,
+                        gboolean     json,
+                        GError     **error)
+{
+  g_autoptr(MailSetupOAuth) oauth = mail_setup_oauth_new ();
+  g_autoptr(MailSetupOAuthTokens) tokens = NULL;
+  g_autoptr(GAsyncResult) requested = NULL;
+  g_autoptr(GError) local_error = NULL;
+  SignIn sign_in = { oauth, json ? stderr : stdout, FALSE, NULL };
+  guint countdown;
+
+  sign_in.interactive = isatty (fileno (sign_in.out));
+
+  mail_setup_oauth_request_code_async (oauth, NULL, async_result_cb, &requested);
+  if (!mail_setup_oauth_request_code_finish (oauth, wait_for_result (&requested), error))
+    return NULL;
+
+  sign_in_print_instructions (&sign_in, username);
+  countdown = g_timeout_add_seconds (1, countdown_cb, &sign_in);
+  sign_in_show_status (&sign_in, _("Waiting for you to enter the code and sign in."));
+
+  while (tokens == NULL)
+    {
+      g_autoptr(GAsyncResult) polled = NULL;
+
+      g_clear_error (&local_error);
+      mail_setup_oauth_poll_async (oauth, NULL, async_result_cb, &polled);
+      tokens = mail_setup_oauth_poll_finish (oauth, wait_for_result (&polled), &local_error);
+      if (tokens == NULL && !mail_setup_oauth_error_is_pending (local_error))
+        break;
+      if (tokens == NULL)
+        sign_in_show_status (&sign_in, local_error->message);
+    }
+
+  g_source_remove (countdown);
+  if (sign_in.interactive)
+    fprintf (sign_in.out, "\r\033[K");
+  g_free (sign_in.status);
+
+  if (tokens == NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return NULL;
+    }
+
+  fprintf (sign_in.out, _("Signed in with Microsoft.\n"));
+  fflush (sign_in.out);
+
+  return mail_setup_secret_new (mail_setup_oauth_tokens_get_access_token (tokens));
+}
+
+/* Saves what was just checked, through the same function as the window. */
+static int
+store_account (Options           *options,
+               MailSetupProvider *provider,
+               const char        *server,
+               guint16            port,
+               MailSetupSecurity  security,
+               const char        *password)
+{
+  g_autoptr(MailSetupAccount) account = mail_setup_account_new ();
+  g_autoptr(MailSetupSavedAccount) saved = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = NULL;
+
+  if (provider == NULL)
+    provider = mail_setup_provider_catalog_lookup ("other");
+
+  mail_setup_account_set_email (account, options->email);
+  mail_setup_account_choose_provider (account, provider);
+  mail_setup_account_set_server (account, server);
+  mail_setup_account_set_port (account, port);
+  mail_setup_account_set_security (account, security);
+  mail_setup_account_set_username (account, options->username);
+
+  mail_setup_account_store_save_async (account, password, "password", NULL,
+                                       async_result_cb, &result);
+  saved = mail_setup_account_store_save_finish (wait_for_result (&result), &error);
+  if (saved == NULL)
+    {
+      g_printerr (_("The account was not saved. %s\n"), error->message);
+      return 1;
+    }
+
+  path = mail_setup_account_store_get_path ();
+  fprintf (options->json ? stderr : stdout,
+           _("Saved %s: the password in the keyring, the settings in %s\n"),
+           mail_setup_saved_account_get_email (saved), path);
+
+  return 0;
+}
+
 static int
 run_check (Options *options)
 {
   g_autoptr(MailSetupCheck) check = NULL;
   g_autoptr(MailSetupSecret) password = NULL;
+  g_autoptr(MailSetupSecret) access_token = NULL;
   g_autoptr(GMainLoop) loop = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *prompt = NULL;
@@ -279,6 +476,7 @@ run_check (Options *options)
   const char *server = options->server;
   const char *username;
   guint16 port = 0;
+  gboolean oauth2 = FALSE;
   CheckRun run = { 0 };
 
   if (options->email == NULL)
@@ -321,16 +519,42 @@ run_check (Options *options)
   if (options->ca_file != NULL && !g_file_test (options->ca_file, G_FILE_TEST_IS_REGULAR))
     return usage_error (_("The certificate file %s does not exist"), options->ca_file);
 
+  if (options->auth != NULL && g_str_equal (options->auth, "oauth2"))
+    oauth2 = TRUE;
+  else if (options->auth != NULL && !g_str_equal (options->auth, "password"))
+    return usage_error (_("--auth must be password or oauth2, not “%s”"), options->auth);
+  if (oauth2 && options->store)
+    return usage_error (_("--store saves a password, so it does not go with --auth oauth2"));
+  if (oauth2 && options->password_stdin)
+    return usage_error (_("--password-stdin does not go with --auth oauth2"));
+
   username = options->username ? options->username : options->email;
 
-  prompt = g_strdup_printf (_("Password for %s: "), username);
-  password = read_password (options->password_stdin, prompt, &error);
-  if (password == NULL)
-    return usage_error ("%s", error->message);
+  if (oauth2)
+    {
+      access_token = sign_in_with_microsoft (username, options->json, &error);
+      if (access_token == NULL)
+        {
+          g_printerr (_("Microsoft sign-in failed: %s\n"), error->message);
+          return 1;
+        }
+    }
+  else
+    {
+      prompt = g_strdup_printf (_("Password for %s: "), username);
+      password = read_password (options->password_stdin, prompt, &error);
+      if (password == NULL)
+        return usage_error ("%s", error->message);
+    }
 
   check = mail_setup_check_new (server, port, security, username);
-  mail_setup_check_set_password (check, password);
-  g_clear_pointer (&password, mail_setup_secret_free);
+  if (access_token != NULL)
+    mail_setup_check_set_access_token (check, access_token);
+  else
+    mail_setup_check_set_password (check, password);
+  if (!options->store)
+    g_clear_pointer (&password, mail_setup_secret_free);
+  g_clear_pointer (&access_token, mail_setup_secret_free);
   if (provider != NULL)
     mail_setup_check_set_provider (check, mail_setup_provider_get_id (provider),
                                    mail_setup_provider_get_is_microsoft (provider));
@@ -355,7 +579,76 @@ run_check (Options *options)
 
   print_outcome (check, &run);
 
-  return run.diagnosis == MAIL_SETUP_DIAGNOSIS_OK ? 0 : 1;
+  if (run.diagnosis != MAIL_SETUP_DIAGNOSIS_OK)
+    {
+      if (options->store)
+        g_printerr (_("The account was not saved, as the check did not succeed.\n"));
+      return 1;
+    }
+
+  return options->store ? store_account (options, provider, server, port, security, password) : 0;
+}
+
+static int
+run_list (void)
+{
+  g_autoptr(GListModel) accounts = NULL;
+  g_autoptr(GAsyncResult) refreshed = NULL;
+  g_autoptr(GError) error = NULL;
+  guint n_accounts;
+
+  accounts = mail_setup_account_store_list (&error);
+  if (accounts == NULL)
+    {
+      g_printerr ("mail-setup: %s\n", error->message);
+      return 1;
+    }
+
+  n_accounts = g_list_model_get_n_items (accounts);
+  if (n_accounts == 0)
+    {
+      g_print (_("No accounts are saved.\n"));
+      return 0;
+    }
+
+  /* The list is still worth printing when the keyring cannot say which
+   * passwords it has. */
+  mail_setup_account_store_refresh_secrets_async (accounts, NULL, async_result_cb, &refreshed);
+  if (!mail_setup_account_store_refresh_secrets_finish (wait_for_result (&refreshed), &error))
+    g_printerr (_("Which passwords the keyring has is not known. %s\n"), error->message);
+
+  for (guint i = 0; i < n_accounts; i++)
+    {
+      g_autoptr(MailSetupSavedAccount) saved = g_list_model_get_item (accounts, i);
+
+      g_print ("%s  %s:%u  %s", mail_setup_saved_account_get_email (saved),
+               mail_setup_saved_account_get_server (saved),
+               mail_setup_saved_account_get_port (saved),
+               mail_setup_security_to_string (mail_setup_saved_account_get_security (saved)));
+      if (mail_setup_saved_account_get_secret_missing (saved))
+        g_print ("  (%s)", _("password missing from keyring"));
+      g_print ("\n");
+    }
+
+  return 0;
+}
+
+static int
+run_remove (const char *email)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+
+  mail_setup_account_store_remove_async (email, NULL, async_result_cb, &result);
+  if (!mail_setup_account_store_remove_finish (wait_for_result (&result), &error))
+    {
+      g_printerr ("mail-setup: %s\n", error->message);
+      return 1;
+    }
+
+  g_print (_("Removed %s: its password from the keyring and its settings.\n"), email);
+
+  return 0;
 }
 
 int
@@ -382,16 +675,31 @@ mail_setup_cli_run (int    argc,
       N_("The sign-in name (default: the e-mail address)"), N_("NAME") },
     { "password-stdin", 0, 0, G_OPTION_ARG_NONE, &options.password_stdin,
       N_("Read the password from the first line of standard input"), NULL },
+    { "auth", 0, 0, G_OPTION_ARG_STRING, &options.auth,
+      N_("password (the default), or oauth2 to sign in with Microsoft in a web browser"),
+      "password|oauth2" },
     { "ca-file", 0, 0, G_OPTION_ARG_FILENAME, &options.ca_file,
       N_("Also trust the certificate authorities in this PEM file"), N_("PEM") },
     { "timeout", 0, 0, G_OPTION_ARG_INT, &options.timeout,
       N_("Seconds each stage may take (default: 15)"), N_("SECONDS") },
     { "json", 0, 0, G_OPTION_ARG_NONE, &options.json,
       N_("Print the result as one JSON object"), NULL },
+    { "store", 0, 0, G_OPTION_ARG_NONE, &options.store,
+      N_("With --check: save the account when the check succeeds, the password in the keyring"),
+      NULL },
+    { "list", 0, 0, G_OPTION_ARG_NONE, &options.list,
+      N_("List the saved accounts"), NULL },
+    { "remove", 0, 0, G_OPTION_ARG_STRING, &options.remove,
+      N_("Remove a saved account: its password from the keyring and its settings"),
+      N_("ADDRESS") },
     { "version", 0, 0, G_OPTION_ARG_NONE, &options.version,
       N_("Show the version and quit"), NULL },
     { NULL }
   };
+
+  /* Standard output carries the result alone, so that --json stays JSON
+   * with G_MESSAGES_DEBUG set. */
+  g_log_writer_default_set_use_stderr (TRUE);
 
   context = g_option_context_new (NULL);
   g_option_context_set_summary (context,
@@ -412,6 +720,14 @@ mail_setup_cli_run (int    argc,
   if (argc > 1)
     return usage_error (_("Unexpected argument “%s”"), argv[1]);
 
+  if (options.check + options.list + (options.remove != NULL) > 1)
+    return usage_error (_("Give only one of --check, --list and --remove"));
+  if (options.list)
+    return run_list ();
+  if (options.remove != NULL)
+    return run_remove (options.remove);
+  if (options.store && !options.check)
+    return usage_error (_("--store goes with --check"));
   if (!options.check)
     return usage_error (_("Options other than --check and --version open no window"));
 

@@ -224,6 +224,10 @@ build_step (MailSetupRemedyView       *self,
       }
       break;
     case MAIL_SETUP_REMEDY_ACTION_MICROSOFT_SIGN_IN:
+      adw_action_row_add_suffix (ADW_ACTION_ROW (row),
+                                 action_button ("microsoft-sign-in-button", _("_Sign In With Microsoft"),
+                                                "win.microsoft-sign-in", TRUE));
+      break;
     case MAIL_SETUP_REMEDY_ACTION_NONE:
     default:
       break;

@@ -4,10 +4,13 @@
 
 #include <glib/gi18n.h>
 
+#include "mail-setup-account-store.h"
+#include "mail-setup-core.h"
 #include "mail-setup-window.h"
 #include "pages/mail-setup-account-page.h"
 #include "pages/mail-setup-provider-page.h"
 #include "pages/mail-setup-result-page.h"
+#include "pages/mail-setup-sign-in-page.h"
 #include "pages/mail-setup-testing-page.h"
 
 /* The wizard: one page at a time, all of them bound to one account. The
@@ -19,7 +22,9 @@ struct _MailSetupWindow
   AdwApplicationWindow  parent_instance;
 
   MailSetupAccount     *account;
+  GSettings            *settings;
   GCancellable         *test_cancellable;
+  GCancellable         *save_cancellable;
   char                 *offered_remedy;
 
   AdwToastOverlay      *toast_overlay;
@@ -28,11 +33,21 @@ struct _MailSetupWindow
   GtkStack             *pages;
   MailSetupProviderPage *provider_page;
   MailSetupAccountPage *account_page;
+  MailSetupSignInPage  *sign_in_page;
   MailSetupTestingPage *testing_page;
   MailSetupResultPage  *result_page;
 };
 
 G_DEFINE_FINAL_TYPE (MailSetupWindow, mail_setup_window, ADW_TYPE_APPLICATION_WINDOW)
+
+static gboolean
+microsoft_sign_in_possible (MailSetupWindow *self)
+{
+  MailSetupProvider *provider = mail_setup_account_get_provider (self->account);
+
+  return provider != NULL && mail_setup_provider_get_is_microsoft (provider) &&
+         mail_setup_account_get_provider_complete (self->account);
+}
 
 static void
 update_actions (MailSetupWindow *self)
@@ -52,6 +67,8 @@ update_actions (MailSetupWindow *self)
                                  self->test_cancellable == NULL);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.cancel-test",
                                  self->test_cancellable != NULL);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.microsoft-sign-in",
+                                 microsoft_sign_in_possible (self) && self->test_cancellable == NULL);
 
   gtk_widget_set_visible (self->back_button, !on_provider && self->test_cancellable == NULL);
   gtk_widget_set_visible (self->continue_button, on_provider || on_account);
@@ -90,6 +107,10 @@ test_done_cb (GObject      *source,
   self->offered_remedy = g_strdup (mail_setup_account_choose_remedy (self->account, diagnosis));
   mail_setup_result_page_show (self->result_page, check, self->offered_remedy);
   show_page (self, "result");
+
+  if (diagnosis == MAIL_SETUP_DIAGNOSIS_OK && self->settings != NULL)
+    g_settings_set_string (self->settings, "last-provider",
+                           mail_setup_provider_get_id (mail_setup_account_get_provider (self->account)));
 }
 
 static void
@@ -162,8 +183,247 @@ back_action (GtkWidget  *widget,
     g_cancellable_cancel (self->test_cancellable);
   else if (g_str_equal (page, "account"))
     show_page (self, "provider");
+  else if (g_str_equal (page, "sign-in"))
+    {
+      mail_setup_sign_in_page_stop (self->sign_in_page);
+      show_page (self, "account");
+    }
   else if (g_str_equal (page, "result"))
     show_page (self, "account");
+}
+
+static void
+microsoft_sign_in_action (GtkWidget  *widget,
+                          const char *action_name,
+                          GVariant   *parameter)
+{
+  MailSetupWindow *self = MAIL_SETUP_WINDOW (widget);
+
+  if (!microsoft_sign_in_possible (self))
+    return;
+
+  if (self->offered_remedy != NULL)
+    mail_setup_account_mark_remedy_tried (self->account, self->offered_remedy);
+  g_clear_pointer (&self->offered_remedy, g_free);
+
+  show_page (self, "sign-in");
+  mail_setup_sign_in_page_start (self->sign_in_page);
+}
+
+static void
+signed_in_cb (MailSetupWindow *self)
+{
+  start_test (self);
+}
+
+static void
+save_done_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(MailSetupWindow) self = user_data;
+  g_autoptr(MailSetupSavedAccount) saved = NULL;
+  g_autoptr(GError) error = NULL;
+
+  saved = mail_setup_account_store_save_finish (result, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  g_clear_object (&self->save_cancellable);
+
+  if (saved == NULL)
+    {
+      mail_setup_result_page_show_save_error (self->result_page, error->message);
+      return;
+    }
+
+  mail_setup_result_page_show_saved (self->result_page);
+  mail_setup_provider_page_reload_saved (self->provider_page);
+}
+
+/* The secret that keeps the account: its password, or the refresh token of
+ * a Microsoft sign-in. */
+static void
+save_account_action (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  MailSetupWindow *self = MAIL_SETUP_WINDOW (widget);
+  const char *secret;
+
+  if (self->save_cancellable != NULL)
+    return;
+
+  if (mail_setup_account_get_uses_microsoft_sign_in (self->account))
+    secret = mail_setup_account_get_refresh_token (self->account);
+  else
+    secret = mail_setup_account_get_password (self->account);
+  if (secret == NULL || *secret == '\0')
+    {
+      mail_setup_result_page_show_save_error (self->result_page,
+                                              _("Microsoft did not give a sign-in that can be kept. Sign in with Microsoft again."));
+      return;
+    }
+
+  self->save_cancellable = g_cancellable_new ();
+  mail_setup_result_page_show_saving (self->result_page);
+  mail_setup_account_store_save_async (self->account, secret,
+                                       mail_setup_account_get_authtype (self->account),
+                                       self->save_cancellable, save_done_cb, g_object_ref (self));
+}
+
+/* Puts a saved account's settings into the wizard, as if typed. */
+static void
+load_saved_account (MailSetupWindow       *self,
+                    MailSetupSavedAccount *saved)
+{
+  MailSetupProvider *provider = mail_setup_provider_catalog_lookup (mail_setup_saved_account_get_provider_id (saved));
+  const char *username = mail_setup_saved_account_get_username (saved);
+  const char *email = mail_setup_saved_account_get_email (saved);
+
+  mail_setup_account_use_password (self->account);
+  mail_setup_account_set_password (self->account, "");
+  mail_setup_account_set_email (self->account, email);
+  if (provider != NULL)
+    mail_setup_account_choose_provider (self->account, provider);
+  g_object_set (self->account,
+                "server", mail_setup_saved_account_get_server (saved),
+                "port", (guint) mail_setup_saved_account_get_port (saved),
+                "security", (int) mail_setup_saved_account_get_security (saved),
+                "username", g_strcmp0 (username, email) == 0 ? "" : username,
+                "display-name", mail_setup_saved_account_get_display_name (saved),
+                NULL);
+}
+
+static MailSetupSavedAccount *
+find_saved (MailSetupWindow *self,
+            GVariant        *parameter)
+{
+  g_autoptr(GError) error = NULL;
+  MailSetupSavedAccount *saved;
+
+  saved = mail_setup_account_store_find (g_variant_get_string (parameter, NULL), &error);
+  if (saved == NULL)
+    adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (error->message));
+
+  return saved;
+}
+
+static void
+saved_secret_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(MailSetupWindow) self = user_data;
+  g_autoptr(MailSetupSecret) secret = NULL;
+  g_autoptr(GError) error = NULL;
+
+  secret = mail_setup_account_store_lookup_secret_finish (result, &error);
+  if (secret == NULL)
+    {
+      /* Nothing to test with: the user types the password again. */
+      adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (error->message));
+      show_page (self, "account");
+      mail_setup_provider_page_reload_saved (self->provider_page);
+      return;
+    }
+
+  mail_setup_account_set_password (self->account, secret);
+  start_test (self);
+}
+
+static void
+test_saved_action (GtkWidget  *widget,
+                   const char *action_name,
+                   GVariant   *parameter)
+{
+  MailSetupWindow *self = MAIL_SETUP_WINDOW (widget);
+  g_autoptr(MailSetupSavedAccount) saved = find_saved (self, parameter);
+
+  if (saved == NULL)
+    return;
+
+  load_saved_account (self, saved);
+
+  /* A Microsoft sign-in is kept as a refresh token: signing in again gets
+   * a fresh access token for the test. */
+  if (g_strcmp0 (mail_setup_saved_account_get_authtype (saved), "oauth2") == 0)
+    {
+      show_page (self, "account");
+      gtk_widget_activate_action (GTK_WIDGET (self), "win.microsoft-sign-in", NULL);
+      return;
+    }
+
+  mail_setup_account_store_lookup_secret_async (saved, NULL, saved_secret_cb, g_object_ref (self));
+}
+
+static void
+change_password_action (GtkWidget  *widget,
+                        const char *action_name,
+                        GVariant   *parameter)
+{
+  MailSetupWindow *self = MAIL_SETUP_WINDOW (widget);
+  g_autoptr(MailSetupSavedAccount) saved = find_saved (self, parameter);
+
+  if (saved == NULL)
+    return;
+
+  /* The new password is tested, then saved over the old one. */
+  load_saved_account (self, saved);
+  show_page (self, "account");
+}
+
+static void
+remove_done_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(MailSetupWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!mail_setup_account_store_remove_finish (result, &error))
+    adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (error->message));
+  else
+    adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (_("Account removed")));
+
+  mail_setup_provider_page_reload_saved (self->provider_page);
+}
+
+static void
+remove_response_cb (AdwMessageDialog *dialog,
+                    const char       *response,
+                    MailSetupWindow  *self)
+{
+  const char *email = g_object_get_data (G_OBJECT (dialog), "email");
+
+  if (g_strcmp0 (response, "remove") == 0)
+    mail_setup_account_store_remove_async (email, NULL, remove_done_cb, g_object_ref (self));
+}
+
+static void
+remove_account_action (GtkWidget  *widget,
+                       const char *action_name,
+                       GVariant   *parameter)
+{
+  MailSetupWindow *self = MAIL_SETUP_WINDOW (widget);
+  const char *email = g_variant_get_string (parameter, NULL);
+  g_autofree char *heading = NULL;
+  AdwMessageDialog *dialog;
+
+  /* Translators: %s is an e-mail address */
+  heading = g_strdup_printf (_("Remove %s?"), email);
+  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (self), heading,
+                                                       _("Its password will be deleted from your keyring and its settings from Mail Setup. The mail on the server is not touched.")));
+  gtk_widget_set_name (GTK_WIDGET (dialog), "remove-dialog");
+  adw_message_dialog_add_responses (dialog,
+                                    "cancel", _("_Cancel"),
+                                    "remove", _("_Remove"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (dialog, "remove", ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_default_response (dialog, "cancel");
+  adw_message_dialog_set_close_response (dialog, "cancel");
+  g_object_set_data_full (G_OBJECT (dialog), "email", g_strdup (email), g_free);
+  g_signal_connect_object (dialog, "response", G_CALLBACK (remove_response_cb), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
 }
 
 static void
@@ -195,6 +455,47 @@ page_activated_cb (MailSetupWindow *self)
   gtk_widget_activate_action (GTK_WIDGET (self), "win.continue", NULL);
 }
 
+static gboolean
+mail_setup_window_close_request (GtkWindow *window)
+{
+  MailSetupWindow *self = MAIL_SETUP_WINDOW (window);
+  int width, height;
+
+  if (self->settings != NULL)
+    {
+      gtk_window_get_default_size (window, &width, &height);
+      g_settings_set_int (self->settings, "window-width", width);
+      g_settings_set_int (self->settings, "window-height", height);
+      g_settings_set_boolean (self->settings, "window-maximized", gtk_window_is_maximized (window));
+    }
+
+  return GTK_WINDOW_CLASS (mail_setup_window_parent_class)->close_request (window);
+}
+
+/* The size, the provider and the test's patience that the user left. */
+static void
+apply_settings (MailSetupWindow *self)
+{
+  g_autofree char *last_provider = NULL;
+  MailSetupProvider *provider;
+
+  if (self->settings == NULL)
+    return;
+
+  gtk_window_set_default_size (GTK_WINDOW (self),
+                               g_settings_get_int (self->settings, "window-width"),
+                               g_settings_get_int (self->settings, "window-height"));
+  if (g_settings_get_boolean (self->settings, "window-maximized"))
+    gtk_window_maximize (GTK_WINDOW (self));
+
+  mail_setup_account_set_timeout (self->account, g_settings_get_uint (self->settings, "check-timeout"));
+
+  last_provider = g_settings_get_string (self->settings, "last-provider");
+  provider = mail_setup_provider_catalog_lookup (last_provider);
+  if (provider != NULL)
+    mail_setup_account_set_provider (self->account, provider);
+}
+
 static void
 mail_setup_window_dispose (GObject *object)
 {
@@ -203,6 +504,9 @@ mail_setup_window_dispose (GObject *object)
   if (self->test_cancellable != NULL)
     g_cancellable_cancel (self->test_cancellable);
   g_clear_object (&self->test_cancellable);
+  if (self->save_cancellable != NULL)
+    g_cancellable_cancel (self->save_cancellable);
+  g_clear_object (&self->save_cancellable);
 
   G_OBJECT_CLASS (mail_setup_window_parent_class)->dispose (object);
 }
@@ -214,6 +518,7 @@ mail_setup_window_finalize (GObject *object)
 
   g_clear_object (&self->account);
   g_free (self->offered_remedy);
+  g_clear_object (&self->settings);
 
   G_OBJECT_CLASS (mail_setup_window_parent_class)->finalize (object);
 }
@@ -226,6 +531,7 @@ mail_setup_window_class_init (MailSetupWindowClass *klass)
 
   object_class->dispose = mail_setup_window_dispose;
   object_class->finalize = mail_setup_window_finalize;
+  GTK_WINDOW_CLASS (klass)->close_request = mail_setup_window_close_request;
 
   g_type_ensure (MAIL_SETUP_TYPE_PROVIDER_PAGE);
   g_type_ensure (MAIL_SETUP_TYPE_ACCOUNT_PAGE);
@@ -246,6 +552,12 @@ mail_setup_window_class_init (MailSetupWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.show-toast", "s", show_toast_action);
   gtk_widget_class_install_action (widget_class, "win.restore-settings", NULL,
                                    restore_settings_action);
+  gtk_widget_class_install_action (widget_class, "win.microsoft-sign-in", NULL,
+                                   microsoft_sign_in_action);
+  gtk_widget_class_install_action (widget_class, "win.save-account", NULL, save_account_action);
+  gtk_widget_class_install_action (widget_class, "win.test-saved", "s", test_saved_action);
+  gtk_widget_class_install_action (widget_class, "win.change-password", "s", change_password_action);
+  gtk_widget_class_install_action (widget_class, "win.remove-account", "s", remove_account_action);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "win.back", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Left, GDK_ALT_MASK, "win.back", NULL);
@@ -257,6 +569,7 @@ mail_setup_window_init (MailSetupWindow *self)
   const char *extra_ca_file;
 
   self->account = mail_setup_account_new ();
+  self->settings = mail_setup_settings_new ();
 
   /* Tests point the window at loopback servers signed by a test CA. */
   extra_ca_file = g_getenv ("MAIL_SETUP_EXTRA_CA_FILE");
@@ -269,18 +582,23 @@ mail_setup_window_init (MailSetupWindow *self)
    * rather than in the template, in the order the user meets them. */
   self->provider_page = g_object_new (MAIL_SETUP_TYPE_PROVIDER_PAGE, "account", self->account, NULL);
   self->account_page = g_object_new (MAIL_SETUP_TYPE_ACCOUNT_PAGE, "account", self->account, NULL);
+  self->sign_in_page = g_object_new (MAIL_SETUP_TYPE_SIGN_IN_PAGE, "account", self->account, NULL);
   self->testing_page = g_object_new (MAIL_SETUP_TYPE_TESTING_PAGE, NULL);
   self->result_page = g_object_new (MAIL_SETUP_TYPE_RESULT_PAGE, "account", self->account, NULL);
   gtk_stack_add_named (self->pages, GTK_WIDGET (self->provider_page), "provider");
   gtk_stack_add_named (self->pages, GTK_WIDGET (self->account_page), "account");
+  gtk_stack_add_named (self->pages, GTK_WIDGET (self->sign_in_page), "sign-in");
   gtk_stack_add_named (self->pages, GTK_WIDGET (self->testing_page), "testing");
   gtk_stack_add_named (self->pages, GTK_WIDGET (self->result_page), "result");
   gtk_stack_set_visible_child_name (self->pages, "provider");
+  apply_settings (self);
 
   g_signal_connect_object (self->provider_page, "activate",
                            G_CALLBACK (page_activated_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->account_page, "activate",
                            G_CALLBACK (page_activated_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->sign_in_page, "signed-in",
+                           G_CALLBACK (signed_in_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->account, "notify",
                            G_CALLBACK (update_actions), self, G_CONNECT_SWAPPED);
 
@@ -303,7 +621,8 @@ mail_setup_window_get_account (MailSetupWindow *self)
   return self->account;
 }
 
-/* The name of the visible page: provider, account, testing or result. */
+/* The name of the visible page: provider, account, sign-in, testing or
+ * result. */
 const char *
 mail_setup_window_get_page (MailSetupWindow *self)
 {

@@ -178,3 +178,51 @@ mail_setup_test_ui_screenshot (GtkWidget  *widget,
 
   return path;
 }
+
+/* The widget called NAME (gtk_widget_set_name(), or "name" in a .ui file)
+ * inside ROOT, or NULL. */
+GtkWidget *
+mail_setup_test_ui_find (GtkWidget  *root,
+                         const char *name)
+{
+  if (g_strcmp0 (gtk_widget_get_name (root), name) == 0)
+    return root;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (root);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = mail_setup_test_ui_find (child, name);
+
+      if (found != NULL)
+        return found;
+    }
+
+  return NULL;
+}
+
+typedef struct
+{
+  MailSetupWindow *window;
+  const char      *page;
+} PageWait;
+
+static gboolean
+page_is_shown (gpointer user_data)
+{
+  PageWait *wait = user_data;
+
+  return g_strcmp0 (mail_setup_window_get_page (wait->window), wait->page) == 0;
+}
+
+void
+mail_setup_test_ui_wait_for_page (MailSetupWindow *window,
+                                  const char      *page,
+                                  guint            timeout_ms)
+{
+  PageWait wait = { window, page };
+
+  if (!mail_setup_test_ui_wait_until (page_is_shown, &wait, timeout_ms))
+    g_error ("The %s page did not show within %u ms; the window shows %s", page, timeout_ms,
+             mail_setup_window_get_page (window));
+}

@@ -22,4 +22,10 @@ void             mail_setup_test_ui_wait_for_frame (GtkWidget            *widget
 char            *mail_setup_test_ui_screenshot   (GtkWidget              *widget,
                                                   const char             *name);
 
+GtkWidget       *mail_setup_test_ui_find          (GtkWidget              *root,
+                                                  const char             *name);
+void             mail_setup_test_ui_wait_for_page (MailSetupWindow        *window,
+                                                  const char             *page,
+                                                  guint                   timeout_ms);
+
 G_END_DECLS

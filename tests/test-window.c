@@ -78,6 +78,46 @@ test_window_keyboard_shortcuts (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+static void
+test_window_settings (void)
+{
+  g_autoptr(GSettings) settings = g_settings_new ("io.github.mailsetup.MailSetup");
+  MailSetupWindow *window;
+  MailSetupAccount *account;
+  GtkWidget *msn;
+  int width = 0, height = 0;
+
+  /* The memory backend: nothing of the user's dconf is read or written. */
+  g_settings_set_uint (settings, "check-timeout", 7);
+  g_settings_set_string (settings, "last-provider", "msn");
+  g_settings_set_int (settings, "window-width", 520);
+
+  window = mail_setup_test_ui_open_window ();
+  account = mail_setup_window_get_account (window);
+  g_assert_cmpuint (mail_setup_account_get_timeout (account), ==, 7);
+  g_assert_cmpstr (mail_setup_provider_get_id (mail_setup_account_get_provider (account)), ==, "msn");
+  msn = mail_setup_test_ui_find (GTK_WIDGET (window), "provider-msn");
+  g_assert_true (gtk_check_button_get_active (GTK_CHECK_BUTTON (adw_action_row_get_activatable_widget (ADW_ACTION_ROW (msn)))));
+  gtk_window_get_default_size (GTK_WINDOW (window), &width, &height);
+  g_assert_cmpint (width, ==, 520);
+
+  /* An address still picks its own provider. */
+  gtk_editable_set_text (GTK_EDITABLE (mail_setup_test_ui_find (GTK_WIDGET (window), "email")),
+                         "someone@hotmail.com");
+  g_assert_cmpstr (mail_setup_provider_get_id (mail_setup_account_get_provider (account)), ==, "outlook");
+
+  gtk_window_set_default_size (GTK_WINDOW (window), 480, 640);
+  mail_setup_test_ui_wait_for_frame (GTK_WIDGET (window));
+  gtk_window_close (GTK_WINDOW (window));
+  g_assert_cmpint (g_settings_get_int (settings, "window-width"), ==, 480);
+  g_assert_cmpint (g_settings_get_int (settings, "window-height"), ==, 640);
+
+  g_settings_reset (settings, "check-timeout");
+  g_settings_reset (settings, "last-provider");
+  g_settings_reset (settings, "window-width");
+  g_settings_reset (settings, "window-height");
+}
+
 static GtkApplication *
 window_app (MailSetupWindow *window)
 {
@@ -119,6 +159,7 @@ main (int   argc,
   g_test_add_func ("/window/opens-with-title", test_window_opens_with_title);
   g_test_add_func ("/window/about-and-quit", test_window_about_and_quit);
   g_test_add_func ("/window/keyboard-shortcuts", test_window_keyboard_shortcuts);
+  g_test_add_func ("/window/settings", test_window_settings);
 
   return g_test_run ();
 }

@@ -7,37 +7,18 @@
 
 #include <adwaita.h>
 
+#include "mail-setup-test-identity.h"
 #include "mail-setup-test-server.h"
 #include "mail-setup-test-ui.h"
 #include "mail-setup-test-util.h"
 #include "mail-setup-uri.h"
-
-static GtkWidget *
-find_named (GtkWidget  *root,
-            const char *name)
-{
-  if (g_strcmp0 (gtk_widget_get_name (root), name) == 0)
-    return root;
-
-  for (GtkWidget *child = gtk_widget_get_first_child (root);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_named (child, name);
-
-      if (found != NULL)
-        return found;
-    }
-
-  return NULL;
-}
 
 /* The named widget on the visible page (or in the header bar). */
 static GtkWidget *
 widget (MailSetupWindow *window,
         const char      *name)
 {
-  GtkWidget *found = find_named (GTK_WIDGET (window), name);
+  GtkWidget *found = mail_setup_test_ui_find (GTK_WIDGET (window), name);
 
   if (found == NULL)
     g_error ("No widget named %s in the window", name);
@@ -63,32 +44,6 @@ press (MailSetupWindow *window,
   g_assert_true (gtk_widget_is_drawable (button));
   /* What a click ends in; activating the button would only animate it first. */
   g_signal_emit_by_name (button, "clicked");
-}
-
-typedef struct
-{
-  MailSetupWindow *window;
-  const char      *page;
-} PageWait;
-
-static gboolean
-page_is_shown (gpointer user_data)
-{
-  PageWait *wait = user_data;
-
-  return g_strcmp0 (mail_setup_window_get_page (wait->window), wait->page) == 0;
-}
-
-static void
-wait_for_page (MailSetupWindow *window,
-               const char      *page,
-               guint            timeout_ms)
-{
-  PageWait wait = { window, page };
-
-  if (!mail_setup_test_ui_wait_until (page_is_shown, &wait, timeout_ms))
-    g_error ("The %s page did not show within %u ms; the window shows %s", page, timeout_ms,
-             mail_setup_window_get_page (window));
 }
 
 static void
@@ -132,7 +87,7 @@ fill_in_other_server (MailSetupWindow *window,
   gtk_widget_activate (widget (window, "provider-other"));
   screenshot (window, provider_shot);
   press (window, "continue");
-  wait_for_page (window, "account", 2000);
+  mail_setup_test_ui_wait_for_page (window, "account", 2000);
 
   type_into (window, "password", password);
   type_into (window, "server", "127.0.0.1");
@@ -157,10 +112,10 @@ test_wizard_good_account_succeeds (void)
                         mail_setup_test_service_port ("MAIL_SETUP_TEST_DOVECOT_IMAPS_PORT"),
                         "wizard");
   press (window, "continue");
-  wait_for_page (window, "result", 20000);
+  mail_setup_test_ui_wait_for_page (window, "result", 20000);
 
   g_assert_cmpstr (result_title (window, "ok"), ==, "Your Account Works");
-  g_assert_true (gtk_widget_get_visible (widget (window, "done")));
+  g_assert_true (gtk_widget_is_drawable (widget (window, "save")));
   screenshot (window, "wizard-result-success");
 
   gtk_window_destroy (GTK_WINDOW (window));
@@ -177,7 +132,7 @@ test_wizard_wrong_password_explains (void)
                         mail_setup_test_service_port ("MAIL_SETUP_TEST_DOVECOT_IMAPS_PORT"),
                         "wrong-password");
   press (window, "continue");
-  wait_for_page (window, "result", 20000);
+  mail_setup_test_ui_wait_for_page (window, "result", 20000);
 
   g_assert_cmpstr (result_title (window, "auth-failed"), ==, "Wrong User Name or Password");
   remedy = widget (window, "check-password");
@@ -187,7 +142,7 @@ test_wizard_wrong_password_explains (void)
 
   /* Back to Settings keeps everything that was typed. */
   press (window, "back-to-settings");
-  wait_for_page (window, "account", 2000);
+  mail_setup_test_ui_wait_for_page (window, "account", 2000);
   g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (widget (window, "password"))), ==,
                    "not the password");
   g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (widget (window, "server"))), ==,
@@ -247,8 +202,8 @@ assert_recent_activity_fix (MailSetupWindow     *window,
   /* The user chose "This was me"; Microsoft now lets the sign-in through. */
   mail_setup_test_server_accept_sign_in (server);
   press (window, "retry");
-  wait_for_page (window, "testing", 2000);
-  wait_for_page (window, "result", 20000);
+  mail_setup_test_ui_wait_for_page (window, "testing", 2000);
+  mail_setup_test_ui_wait_for_page (window, "result", 20000);
   g_assert_cmpstr (result_title (window, "ok"), ==, "Your Account Works");
   g_assert_true (g_strv_contains (mail_setup_account_get_tried_remedies (mail_setup_window_get_account (window)),
                                   "recent-activity"));
@@ -266,17 +221,17 @@ test_wizard_basic_auth_blocked_leads_to_microsoft_sign_in (void)
 
   type_into (window, "email", "someone@outlook.com");
   press (window, "continue");
-  wait_for_page (window, "account", 2000);
+  mail_setup_test_ui_wait_for_page (window, "account", 2000);
   type_into (window, "password", mail_setup_test_service_env ("MAIL_SETUP_TEST_PASSWORD"));
   type_into (window, "server", "127.0.0.1");
   type_into (window, "port", port);
   press (window, "continue");
-  wait_for_page (window, "result", 20000);
+  mail_setup_test_ui_wait_for_page (window, "result", 20000);
 
   g_assert_cmpstr (result_title (window, "ms-basic-auth-blocked"), ==,
                    "Microsoft No Longer Accepts Passwords Here");
   g_assert_true (gtk_widget_is_drawable (widget (window, "microsoft-sign-in")));
-  g_assert_null (find_named (GTK_WIDGET (window), "recent-activity"));
+  g_assert_null (mail_setup_test_ui_find (GTK_WIDGET (window), "recent-activity"));
   screenshot (window, "wizard-remedy-microsoft-sign-in");
 
   gtk_window_destroy (GTK_WINDOW (window));
@@ -297,7 +252,7 @@ test_wizard_microsoft_login_failed (void)
   g_assert_true (gtk_check_button_get_active (GTK_CHECK_BUTTON (
     adw_action_row_get_activatable_widget (ADW_ACTION_ROW (widget (window, "provider-outlook"))))));
   press (window, "continue");
-  wait_for_page (window, "account", 2000);
+  mail_setup_test_ui_wait_for_page (window, "account", 2000);
   g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (widget (window, "server"))), ==,
                    "outlook.office365.com");
 
@@ -306,7 +261,7 @@ test_wizard_microsoft_login_failed (void)
   type_into (window, "server", "127.0.0.1");
   type_into (window, "port", port);
   press (window, "continue");
-  wait_for_page (window, "result", 20000);
+  mail_setup_test_ui_wait_for_page (window, "result", 20000);
 
   g_assert_cmpstr (result_title (window, "ms-auth-failed"), ==, "Microsoft Refused the Sign-In");
   screenshot (window, "wizard-result-ms-auth-failed");
@@ -345,7 +300,7 @@ test_wizard_cancel_while_server_never_greets (void)
   fill_in_other_server (window, "someone@example.test", "secret",
                         mail_setup_test_server_get_port (server), "never-greets");
   press (window, "continue");
-  wait_for_page (window, "testing", 2000);
+  mail_setup_test_ui_wait_for_page (window, "testing", 2000);
 
   /* The window goes on drawing while the check waits on the server. */
   clock = gtk_widget_get_frame_clock (GTK_WIDGET (window));
@@ -360,13 +315,13 @@ test_wizard_cancel_while_server_never_greets (void)
 
   start = g_get_monotonic_time ();
   press (window, "cancel");
-  wait_for_page (window, "account", 1000);
+  mail_setup_test_ui_wait_for_page (window, "account", 1000);
   g_assert_cmpint (g_get_monotonic_time () - start, <, G_USEC_PER_SEC);
 
   /* Nothing typed is lost. */
   g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (widget (window, "password"))), ==, "secret");
   press (window, "back");
-  wait_for_page (window, "provider", 2000);
+  mail_setup_test_ui_wait_for_page (window, "provider", 2000);
   g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (widget (window, "email"))), ==,
                    "someone@example.test");
 
@@ -389,7 +344,7 @@ test_wizard_checks_fields_as_typed (void)
   type_into (window, "email", "someone@example.test");
   g_assert_false (gtk_widget_get_visible (error));
   press (window, "continue");
-  wait_for_page (window, "account", 2000);
+  mail_setup_test_ui_wait_for_page (window, "account", 2000);
 
   type_into (window, "password", "secret");
   type_into (window, "server", "imap..example.test");
@@ -427,10 +382,187 @@ test_wizard_narrow_and_dark (void)
   adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_DEFAULT);
 }
 
+static gboolean
+save_finished (gpointer user_data)
+{
+  MailSetupWindow *window = user_data;
+
+  return gtk_widget_get_visible (widget (window, "done")) ||
+         gtk_widget_has_css_class (widget (window, "save-status"), "error");
+}
+
+/* The documented lookup, narrowed to this port and to passwords: other
+ * tests keep items for the same user at the same time. */
+static char *
+secret_tool_lookup (const char *user,
+                    const char *server,
+                    guint16     port)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *port_text = g_strdup_printf ("%u", port);
+  char *output = NULL;
+  int status = 0;
+  const char *argv[] = { "secret-tool", "lookup", "user", user, "server", server,
+                         "protocol", "imap", "port", port_text, "authtype", "password", NULL };
+
+  g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDERR_TO_DEV_NULL,
+                NULL, NULL, &output, NULL, &status, &error);
+  g_assert_no_error (error);
+
+  return output;
+}
+
+static gboolean
+saved_row_gone (gpointer user_data)
+{
+  return mail_setup_test_ui_find (GTK_WIDGET (user_data), "saved-user@example.test") == NULL;
+}
+
+static GtkWidget *
+find_remove_dialog (void)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWidget) toplevel = g_list_model_get_item (toplevels, i);
+
+      if (ADW_IS_MESSAGE_DIALOG (toplevel))
+        return toplevel;
+    }
+
+  return NULL;
+}
+
+static gboolean
+remove_dialog_shown (gpointer user_data)
+{
+  return find_remove_dialog () != NULL;
+}
+
+static void
+test_wizard_save_and_manage_account (void)
+{
+  const char *user = mail_setup_test_service_env ("MAIL_SETUP_TEST_USER");
+  const char *password = mail_setup_test_service_env ("MAIL_SETUP_TEST_PASSWORD");
+  guint16 port = mail_setup_test_service_port ("MAIL_SETUP_TEST_DOVECOT_IMAPS_PORT");
+  g_autofree char *stored = NULL;
+  g_autofree char *after_remove = NULL;
+  MailSetupWindow *window = open_wizard ();
+  GtkWidget *dialog;
+
+  fill_in_other_server (window, user, password, port, "save");
+  press (window, "continue");
+  mail_setup_test_ui_wait_for_page (window, "result", 20000);
+  g_assert_cmpstr (result_title (window, "ok"), ==, "Your Account Works");
+
+  press (window, "save");
+  g_assert_true (mail_setup_test_ui_wait_until (save_finished, window, 10000));
+  g_assert_true (gtk_widget_get_visible (widget (window, "done")));
+  screenshot (window, "wizard-saved");
+
+  /* Any program finds the password the documented way. */
+  stored = secret_tool_lookup (user, "127.0.0.1", port);
+  g_assert_cmpstr (stored, ==, password);
+
+  /* The first page lists it; Test runs the check with the stored password. */
+  gtk_window_destroy (GTK_WINDOW (window));
+
+  window = open_wizard ();
+  g_assert_true (gtk_widget_is_drawable (widget (window, "saved-user@example.test")));
+  screenshot (window, "wizard-saved-accounts");
+  press (window, "test-saved-user@example.test");
+  mail_setup_test_ui_wait_for_page (window, "result", 20000);
+  g_assert_cmpstr (result_title (window, "ok"), ==, "Your Account Works");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (widget (window, "server"))), ==, "127.0.0.1");
+
+  /* Remove, after saying yes. */
+  press (window, "back");
+  mail_setup_test_ui_wait_for_page (window, "account", 2000);
+  press (window, "back");
+  mail_setup_test_ui_wait_for_page (window, "provider", 2000);
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.remove-account", "s", user);
+  g_assert_true (mail_setup_test_ui_wait_until (remove_dialog_shown, NULL, 5000));
+  dialog = find_remove_dialog ();
+  g_free (mail_setup_test_ui_screenshot (dialog, "wizard-remove-confirmation"));
+  adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "remove");
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  g_assert_true (mail_setup_test_ui_wait_until (saved_row_gone, window, 10000));
+  after_remove = secret_tool_lookup (user, "127.0.0.1", port);
+  g_assert_cmpstr (after_remove, ==, "");
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+static gboolean
+code_is_shown (gpointer user_data)
+{
+  MailSetupWindow *window = user_data;
+
+  return *gtk_label_get_label (GTK_LABEL (widget (window, "user-code"))) != '\0' &&
+         gtk_widget_is_drawable (widget (window, "user-code"));
+}
+
+static void
+test_wizard_microsoft_sign_in (void)
+{
+  g_autofree char *port = g_strdup_printf ("%u", mail_setup_test_service_port ("MAIL_SETUP_TEST_DOVECOT_OAUTH_IMAPS_PORT"));
+  const char *user = mail_setup_test_service_env ("MAIL_SETUP_TEST_USER");
+  g_autoptr(GPtrArray) opened = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *expected_uri = NULL;
+  MailSetupWindow *window;
+  const char *countdown;
+
+  /* The test's identity server stands in for Microsoft's; the test Dovecot
+   * checks the tokens it issues. */
+  g_setenv ("MAIL_SETUP_OAUTH_AUTHORITY", mail_setup_test_service_env ("MAIL_SETUP_TEST_IDENTITY_URL"), TRUE);
+  window = open_wizard ();
+
+  type_into (window, "email", user);
+  gtk_widget_activate (widget (window, "provider-microsoft365"));
+  press (window, "continue");
+  mail_setup_test_ui_wait_for_page (window, "account", 2000);
+  type_into (window, "server", "127.0.0.1");
+  type_into (window, "port", port);
+
+  /* Instead of a password. */
+  g_assert_true (gtk_widget_is_drawable (widget (window, "microsoft-sign-in-row")));
+  gtk_widget_activate (widget (window, "microsoft-sign-in-row"));
+  mail_setup_test_ui_wait_for_page (window, "sign-in", 2000);
+  g_assert_true (mail_setup_test_ui_wait_until (code_is_shown, window, 10000));
+  countdown = gtk_label_get_label (GTK_LABEL (widget (window, "countdown")));
+  g_assert_nonnull (strstr (countdown, "expires in 1"));
+  screenshot (window, "wizard-sign-in-code");
+
+  mail_setup_set_uri_handler (uri_opened_cb, opened);
+  press (window, "open-sign-in-page");
+  mail_setup_set_uri_handler (NULL, NULL);
+  g_assert_cmpuint (opened->len, ==, 1);
+  expected_uri = g_strdup (gtk_widget_get_tooltip_text (widget (window, "open-sign-in-page")));
+  g_assert_cmpstr (g_ptr_array_index (opened, 0), ==, expected_uri);
+
+  /* The person at the browser enters the code and signs in. */
+  mail_setup_test_identity_approve (gtk_label_get_label (GTK_LABEL (widget (window, "user-code"))), user);
+  mail_setup_test_ui_wait_for_page (window, "result", 20000);
+  g_assert_cmpstr (result_title (window, "ok"), ==, "Your Account Works");
+  g_assert_true (mail_setup_account_get_uses_microsoft_sign_in (mail_setup_window_get_account (window)));
+  g_assert_nonnull (mail_setup_account_get_refresh_token (mail_setup_window_get_account (window)));
+  screenshot (window, "wizard-sign-in-result");
+
+  g_unsetenv ("MAIL_SETUP_OAUTH_AUTHORITY");
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 int
 main (int   argc,
       char *argv[])
 {
+  g_autofree char *config = NULL;
+
+  /* Settings of its own: other tests save accounts at the same time. */
+  config = g_build_filename (mail_setup_test_service_env ("MAIL_SETUP_TEST_DIR"), "wizard-config", NULL);
+  g_setenv ("XDG_CONFIG_HOME", config, TRUE);
+
   gtk_test_init (&argc, &argv, NULL);
   adw_init ();
 
@@ -442,6 +574,8 @@ main (int   argc,
   g_test_add_func ("/wizard/cancel-while-server-never-greets",
                    test_wizard_cancel_while_server_never_greets);
   g_test_add_func ("/wizard/checks-fields-as-typed", test_wizard_checks_fields_as_typed);
+  g_test_add_func ("/wizard/microsoft-sign-in", test_wizard_microsoft_sign_in);
+  g_test_add_func ("/wizard/save-and-manage-account", test_wizard_save_and_manage_account);
   g_test_add_func ("/wizard/narrow-and-dark", test_wizard_narrow_and_dark);
 
   return g_test_run ();

@@ -30,6 +30,8 @@ struct _MailSetupAccount
   guint              timeout;
   MailSetupCheck    *last_check;
   GPtrArray         *tried_remedies;
+  MailSetupSecret   *access_token;
+  MailSetupSecret   *refresh_token;
 };
 
 G_DEFINE_FINAL_TYPE (MailSetupAccount, mail_setup_account, G_TYPE_OBJECT)
@@ -50,6 +52,7 @@ enum {
   PROP_PROVIDER_COMPLETE,
   PROP_SETTINGS_COMPLETE,
   PROP_LAST_CHECK,
+  PROP_USES_MICROSOFT_SIGN_IN,
   N_PROPS
 };
 
@@ -113,6 +116,8 @@ mail_setup_account_finalize (GObject *object)
   g_free (self->extra_ca_file);
   g_clear_object (&self->last_check);
   g_clear_pointer (&self->tried_remedies, g_ptr_array_unref);
+  g_clear_pointer (&self->access_token, mail_setup_secret_free);
+  g_clear_pointer (&self->refresh_token, mail_setup_secret_free);
 
   G_OBJECT_CLASS (mail_setup_account_parent_class)->finalize (object);
 }
@@ -168,6 +173,9 @@ mail_setup_account_get_property (GObject    *object,
       break;
     case PROP_LAST_CHECK:
       g_value_set_object (value, self->last_check);
+      break;
+    case PROP_USES_MICROSOFT_SIGN_IN:
+      g_value_set_boolean (value, self->access_token != NULL);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -253,6 +261,8 @@ mail_setup_account_class_init (MailSetupAccountClass *klass)
                                                              FALSE, read_only);
   properties[PROP_LAST_CHECK] = g_param_spec_object ("last-check", NULL, NULL,
                                                      MAIL_SETUP_TYPE_CHECK, read_only);
+  properties[PROP_USES_MICROSOFT_SIGN_IN] = g_param_spec_boolean ("uses-microsoft-sign-in", NULL, NULL,
+                                                                  FALSE, read_only);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -499,6 +509,70 @@ mail_setup_account_set_timeout (MailSetupAccount *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TIMEOUT]);
 }
 
+/* Whether the account signs in with a token from Microsoft sign-in rather
+ * than with its password. */
+gboolean
+mail_setup_account_get_uses_microsoft_sign_in (MailSetupAccount *self)
+{
+  g_return_val_if_fail (MAIL_SETUP_IS_ACCOUNT (self), FALSE);
+
+  return self->access_token != NULL;
+}
+
+/* The tokens of a Microsoft sign-in, kept in memory only; the refresh token
+ * is what the keyring will keep. */
+void
+mail_setup_account_set_microsoft_tokens (MailSetupAccount *self,
+                                         const char       *access_token,
+                                         const char       *refresh_token)
+{
+  g_return_if_fail (MAIL_SETUP_IS_ACCOUNT (self));
+  g_return_if_fail (access_token != NULL);
+
+  g_clear_pointer (&self->access_token, mail_setup_secret_free);
+  self->access_token = mail_setup_secret_new (access_token);
+  if (refresh_token != NULL)
+    {
+      g_clear_pointer (&self->refresh_token, mail_setup_secret_free);
+      self->refresh_token = mail_setup_secret_new (refresh_token);
+    }
+
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_USES_MICROSOFT_SIGN_IN]);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SETTINGS_COMPLETE]);
+}
+
+const char *
+mail_setup_account_get_refresh_token (MailSetupAccount *self)
+{
+  g_return_val_if_fail (MAIL_SETUP_IS_ACCOUNT (self), NULL);
+
+  return self->refresh_token;
+}
+
+/* Back to the password: the tokens are forgotten. */
+void
+mail_setup_account_use_password (MailSetupAccount *self)
+{
+  g_return_if_fail (MAIL_SETUP_IS_ACCOUNT (self));
+
+  if (self->access_token == NULL && self->refresh_token == NULL)
+    return;
+
+  g_clear_pointer (&self->access_token, mail_setup_secret_free);
+  g_clear_pointer (&self->refresh_token, mail_setup_secret_free);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_USES_MICROSOFT_SIGN_IN]);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SETTINGS_COMPLETE]);
+}
+
+/* "oauth2" or "password", as the keyring item says. */
+const char *
+mail_setup_account_get_authtype (MailSetupAccount *self)
+{
+  g_return_val_if_fail (MAIL_SETUP_IS_ACCOUNT (self), NULL);
+
+  return self->access_token != NULL ? "oauth2" : "password";
+}
+
 /* The user name for the server: the one typed, else the e-mail address. */
 const char *
 mail_setup_account_get_sign_in_name (MailSetupAccount *self)
@@ -522,7 +596,7 @@ mail_setup_account_get_settings_complete (MailSetupAccount *self)
   g_return_val_if_fail (MAIL_SETUP_IS_ACCOUNT (self), FALSE);
 
   return mail_setup_account_get_provider_complete (self) &&
-         *self->password != '\0' &&
+         (*self->password != '\0' || self->access_token != NULL) &&
          mail_setup_validate_server (self->server) == NULL &&
          self->port >= 1 && self->port <= 65535 &&
          mail_setup_validate_username (self->username) == NULL;
@@ -548,7 +622,10 @@ mail_setup_account_create_check (MailSetupAccount *self)
 
   check = mail_setup_check_new (self->server, self->port, self->security,
                                 mail_setup_account_get_sign_in_name (self));
-  mail_setup_check_set_password (check, self->password);
+  if (self->access_token != NULL)
+    mail_setup_check_set_access_token (check, self->access_token);
+  else
+    mail_setup_check_set_password (check, self->password);
   mail_setup_check_set_provider (check, mail_setup_provider_get_id (self->provider),
                                  mail_setup_provider_get_is_microsoft (self->provider));
   mail_setup_check_set_timeout (check, self->timeout);
@@ -570,6 +647,12 @@ mail_setup_account_choose_remedy (MailSetupAccount   *self,
   const char *id;
 
   g_return_val_if_fail (MAIL_SETUP_IS_ACCOUNT (self), NULL);
+
+  /* A refused token leads back to Microsoft sign-in, not to the fixes
+   * for a refused password. */
+  if (self->access_token != NULL &&
+      (diagnosis == MAIL_SETUP_DIAGNOSIS_MS_AUTH_FAILED || diagnosis == MAIL_SETUP_DIAGNOSIS_AUTH_FAILED))
+    return "microsoft-sign-in";
 
   id = mail_setup_remedy_for_diagnosis (diagnosis, self->provider);
   while (id != NULL && g_strv_contains ((const char * const *) self->tried_remedies->pdata, id))

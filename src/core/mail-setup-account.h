@@ -54,6 +54,14 @@ guint              mail_setup_account_get_timeout          (MailSetupAccount  *s
 void               mail_setup_account_set_timeout          (MailSetupAccount  *self,
                                                             guint              seconds);
 
+gboolean           mail_setup_account_get_uses_microsoft_sign_in (MailSetupAccount *self);
+void               mail_setup_account_set_microsoft_tokens (MailSetupAccount  *self,
+                                                            const char        *access_token,
+                                                            const char        *refresh_token);
+const char        *mail_setup_account_get_refresh_token    (MailSetupAccount  *self);
+void               mail_setup_account_use_password         (MailSetupAccount  *self);
+const char        *mail_setup_account_get_authtype         (MailSetupAccount  *self);
+
 const char        *mail_setup_account_get_sign_in_name     (MailSetupAccount  *self);
 gboolean           mail_setup_account_get_provider_complete (MailSetupAccount *self);
 gboolean           mail_setup_account_get_settings_complete (MailSetupAccount *self);

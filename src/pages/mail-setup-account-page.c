@@ -19,6 +19,7 @@ struct _MailSetupAccountPage
 
   AdwPreferencesGroup *intro_group;
   AdwPasswordEntryRow *password_row;
+  AdwActionRow        *microsoft_sign_in_row;
   AdwEntryRow         *display_name_row;
   AdwExpanderRow      *server_expander;
   AdwEntryRow         *server_row;
@@ -153,6 +154,8 @@ provider_changed_cb (MailSetupAccountPage *self)
   provider = mail_setup_account_get_provider (self->account);
   adw_expander_row_set_expanded (self->server_expander,
                                  provider == NULL || !mail_setup_provider_get_has_imap_server (provider));
+  gtk_widget_set_visible (GTK_WIDGET (self->microsoft_sign_in_row),
+                          provider != NULL && mail_setup_provider_get_is_microsoft (provider));
   sync_from_account (self);
 }
 
@@ -165,6 +168,10 @@ field_changed_cb (MailSetupAccountPage *self)
     return;
 
   self->syncing = TRUE;
+  /* Typing a password means signing in with it, not with Microsoft. */
+  if (g_strcmp0 (mail_setup_account_get_password (self->account),
+                 gtk_editable_get_text (GTK_EDITABLE (self->password_row))) != 0)
+    mail_setup_account_use_password (self->account);
   mail_setup_account_set_password (self->account,
                                    gtk_editable_get_text (GTK_EDITABLE (self->password_row)));
   mail_setup_account_set_display_name (self->account,
@@ -272,6 +279,7 @@ mail_setup_account_page_class_init (MailSetupAccountPageClass *klass)
                                                RESOURCE_BASE_PATH "/pages/mail-setup-account-page.ui");
   gtk_widget_class_bind_template_child (widget_class, MailSetupAccountPage, intro_group);
   gtk_widget_class_bind_template_child (widget_class, MailSetupAccountPage, password_row);
+  gtk_widget_class_bind_template_child (widget_class, MailSetupAccountPage, microsoft_sign_in_row);
   gtk_widget_class_bind_template_child (widget_class, MailSetupAccountPage, display_name_row);
   gtk_widget_class_bind_template_child (widget_class, MailSetupAccountPage, server_expander);
   gtk_widget_class_bind_template_child (widget_class, MailSetupAccountPage, server_row);

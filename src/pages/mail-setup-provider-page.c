@@ -4,6 +4,7 @@
 
 #include <glib/gi18n.h>
 
+#include "mail-setup-account-store.h"
 #include "mail-setup-provider-page.h"
 
 /* The first page: the e-mail address, then the provider, preselected from
@@ -17,6 +18,11 @@ struct _MailSetupProviderPage
   GSignalGroup     *account_signals;
   gboolean          email_edited;
 
+  AdwPreferencesGroup *saved_group;
+  GtkListBox       *saved_list;
+  GListModel       *saved_accounts;
+  GCancellable     *refresh_cancellable;
+  AdwPreferencesGroup *new_account_group;
   AdwEntryRow      *email_row;
   GtkLabel         *email_error;
   AdwPreferencesGroup *providers_group;
@@ -149,9 +155,136 @@ add_provider_rows (MailSetupProviderPage *self)
 }
 
 static void
+describe_saved_row (AdwActionRow          *row,
+                    MailSetupSavedAccount *saved)
+{
+  g_autofree char *subtitle = NULL;
+
+  if (mail_setup_saved_account_get_secret_missing (saved))
+    {
+      subtitle = g_strdup (_("The password is missing from the keyring"));
+      gtk_widget_add_css_class (GTK_WIDGET (row), "warning");
+    }
+  else
+    /* Translators: a saved account's server: "outlook.office365.com, port 993" */
+    subtitle = g_strdup_printf (_("%s, port %u"), mail_setup_saved_account_get_server (saved),
+                                mail_setup_saved_account_get_port (saved));
+
+  adw_action_row_set_subtitle (row, subtitle);
+}
+
+static GtkWidget *
+create_saved_row (gpointer item,
+                  gpointer user_data)
+{
+  MailSetupSavedAccount *saved = item;
+  const char *email = mail_setup_saved_account_get_email (saved);
+  g_autofree char *name = g_strdup_printf ("saved-%s", email);
+  g_autofree char *test_name = g_strdup_printf ("test-saved-%s", email);
+  g_autoptr(GMenu) menu = g_menu_new ();
+  g_autoptr(GMenuItem) change = NULL;
+  g_autoptr(GMenuItem) remove = NULL;
+  GtkWidget *row = adw_action_row_new ();
+  GtkWidget *test = gtk_button_new_with_mnemonic (_("_Test"));
+  GtkWidget *more = gtk_menu_button_new ();
+
+  gtk_widget_set_name (row, name);
+  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), email);
+  describe_saved_row (ADW_ACTION_ROW (row), saved);
+
+  gtk_widget_set_name (test, test_name);
+  gtk_widget_set_valign (test, GTK_ALIGN_CENTER);
+  gtk_widget_set_tooltip_text (test, _("Test the account again with the saved password"));
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (test), "win.test-saved");
+  gtk_actionable_set_action_target (GTK_ACTIONABLE (test), "s", email);
+  adw_action_row_add_suffix (ADW_ACTION_ROW (row), test);
+
+  change = g_menu_item_new (_("_Change Password"), NULL);
+  g_menu_item_set_action_and_target (change, "win.change-password", "s", email);
+  g_menu_append_item (menu, change);
+  remove = g_menu_item_new (_("_Remove…"), NULL);
+  g_menu_item_set_action_and_target (remove, "win.remove-account", "s", email);
+  g_menu_append_item (menu, remove);
+  gtk_menu_button_set_menu_model (GTK_MENU_BUTTON (more), G_MENU_MODEL (menu));
+  gtk_menu_button_set_icon_name (GTK_MENU_BUTTON (more), "view-more-symbolic");
+  gtk_widget_set_valign (more, GTK_ALIGN_CENTER);
+  gtk_widget_add_css_class (more, "flat");
+  gtk_widget_set_tooltip_text (more, _("More Actions"));
+  adw_action_row_add_suffix (ADW_ACTION_ROW (row), more);
+
+  return row;
+}
+
+static void
+secrets_refreshed_cb (GObject      *source,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  g_autoptr(MailSetupProviderPage) self = user_data;
+  g_autoptr(GError) error = NULL;
+  GtkWidget *row;
+  guint i = 0;
+
+  if (!mail_setup_account_store_refresh_secrets_finish (result, &error))
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_debug ("Could not check the saved passwords: %s", error->message);
+      return;
+    }
+
+  for (row = gtk_widget_get_first_child (GTK_WIDGET (self->saved_list));
+       row != NULL && i < g_list_model_get_n_items (self->saved_accounts);
+       row = gtk_widget_get_next_sibling (row), i++)
+    {
+      g_autoptr(MailSetupSavedAccount) saved = g_list_model_get_item (self->saved_accounts, i);
+
+      describe_saved_row (ADW_ACTION_ROW (row), saved);
+    }
+}
+
+/* Lists the saved accounts again, and marks those whose secret is gone. */
+void
+mail_setup_provider_page_reload_saved (MailSetupProviderPage *self)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_return_if_fail (MAIL_SETUP_IS_PROVIDER_PAGE (self));
+
+  g_cancellable_cancel (self->refresh_cancellable);
+  g_clear_object (&self->refresh_cancellable);
+  g_clear_object (&self->saved_accounts);
+
+  self->saved_accounts = mail_setup_account_store_list (&error);
+  if (self->saved_accounts == NULL)
+    {
+      g_warning ("Could not read the saved accounts: %s", error->message);
+      self->saved_accounts = G_LIST_MODEL (g_list_store_new (MAIL_SETUP_TYPE_SAVED_ACCOUNT));
+    }
+
+  gtk_list_box_bind_model (self->saved_list, self->saved_accounts, create_saved_row, self, NULL);
+  gtk_widget_set_visible (GTK_WIDGET (self->saved_group),
+                          g_list_model_get_n_items (self->saved_accounts) > 0);
+  adw_preferences_group_set_title (self->new_account_group,
+                                   g_list_model_get_n_items (self->saved_accounts) > 0
+                                   ? _("Add Another Account") : "");
+
+  if (g_list_model_get_n_items (self->saved_accounts) > 0)
+    {
+      self->refresh_cancellable = g_cancellable_new ();
+      mail_setup_account_store_refresh_secrets_async (self->saved_accounts, self->refresh_cancellable,
+                                                      secrets_refreshed_cb, g_object_ref (self));
+    }
+}
+
+static void
 mail_setup_provider_page_dispose (GObject *object)
 {
   MailSetupProviderPage *self = MAIL_SETUP_PROVIDER_PAGE (object);
+
+  g_cancellable_cancel (self->refresh_cancellable);
+  g_clear_object (&self->refresh_cancellable);
+  g_clear_object (&self->saved_accounts);
 
   g_clear_object (&self->account_signals);
   g_clear_object (&self->account);
@@ -229,6 +362,9 @@ mail_setup_provider_page_class_init (MailSetupProviderPageClass *klass)
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                RESOURCE_BASE_PATH "/pages/mail-setup-provider-page.ui");
+  gtk_widget_class_bind_template_child (widget_class, MailSetupProviderPage, saved_group);
+  gtk_widget_class_bind_template_child (widget_class, MailSetupProviderPage, saved_list);
+  gtk_widget_class_bind_template_child (widget_class, MailSetupProviderPage, new_account_group);
   gtk_widget_class_bind_template_child (widget_class, MailSetupProviderPage, email_row);
   gtk_widget_class_bind_template_child (widget_class, MailSetupProviderPage, email_error);
   gtk_widget_class_bind_template_child (widget_class, MailSetupProviderPage, providers_group);
@@ -249,5 +385,6 @@ mail_setup_provider_page_init (MailSetupProviderPage *self)
                                   G_CALLBACK (sync_from_account), self);
 
   add_provider_rows (self);
+  mail_setup_provider_page_reload_saved (self);
   g_signal_connect_swapped (self, "map", G_CALLBACK (mail_setup_provider_page_grab_focus_cb), self);
 }

@@ -11,4 +11,6 @@ G_BEGIN_DECLS
 #define MAIL_SETUP_TYPE_PROVIDER_PAGE (mail_setup_provider_page_get_type ())
 G_DECLARE_FINAL_TYPE (MailSetupProviderPage, mail_setup_provider_page, MAIL_SETUP, PROVIDER_PAGE, AdwBin)
 
+void mail_setup_provider_page_reload_saved (MailSetupProviderPage *self);
+
 G_END_DECLS

@@ -27,6 +27,8 @@ struct _MailSetupResultPage
   GtkWidget           *success_buttons;
   GtkWidget           *try_again_button;
   GtkWidget           *done_button;
+  GtkWidget           *save_button;
+  GtkLabel            *save_status_label;
   MailSetupStageList  *stage_list;
   AdwActionRow        *server_response_row;
   AdwActionRow        *tls_version_row;
@@ -82,8 +84,8 @@ mail_setup_result_page_map_cb (MailSetupResultPage *self)
 {
   if (gtk_widget_get_visible (self->failure_buttons) && gtk_widget_get_visible (self->try_again_button))
     gtk_widget_grab_focus (self->try_again_button);
-  else
-    gtk_widget_grab_focus (self->done_button);
+  else if (gtk_widget_get_visible (self->success_buttons))
+    gtk_widget_grab_focus (self->save_button);
 }
 
 static void
@@ -162,6 +164,8 @@ mail_setup_result_page_class_init (MailSetupResultPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, MailSetupResultPage, success_buttons);
   gtk_widget_class_bind_template_child (widget_class, MailSetupResultPage, try_again_button);
   gtk_widget_class_bind_template_child (widget_class, MailSetupResultPage, done_button);
+  gtk_widget_class_bind_template_child (widget_class, MailSetupResultPage, save_button);
+  gtk_widget_class_bind_template_child (widget_class, MailSetupResultPage, save_status_label);
   gtk_widget_class_bind_template_child (widget_class, MailSetupResultPage, stage_list);
   gtk_widget_class_bind_template_child (widget_class, MailSetupResultPage, server_response_row);
   gtk_widget_class_bind_template_child (widget_class, MailSetupResultPage, tls_version_row);
@@ -213,6 +217,11 @@ mail_setup_result_page_show (MailSetupResultPage *self,
   /* A guided fix ends in its own Try Again, in its place among the steps. */
   gtk_widget_set_visible (self->try_again_button, !remedy_has_retry (remedy));
   gtk_widget_set_visible (self->success_buttons, ok);
+  gtk_widget_set_visible (self->save_button, TRUE);
+  gtk_widget_set_sensitive (self->save_button, TRUE);
+  gtk_button_set_label (GTK_BUTTON (self->save_button), _("_Save Account"));
+  gtk_widget_set_visible (self->done_button, FALSE);
+  gtk_widget_set_visible (GTK_WIDGET (self->save_status_label), FALSE);
 
   mail_setup_stage_list_set_check (self->stage_list, check);
 
@@ -229,4 +238,43 @@ mail_setup_result_page_show (MailSetupResultPage *self,
     }
   else
     set_detail (self->valid_until_row, NULL);
+}
+
+void
+mail_setup_result_page_show_saving (MailSetupResultPage *self)
+{
+  g_return_if_fail (MAIL_SETUP_IS_RESULT_PAGE (self));
+
+  gtk_widget_set_sensitive (self->save_button, FALSE);
+  gtk_widget_remove_css_class (GTK_WIDGET (self->save_status_label), "error");
+  gtk_label_set_label (self->save_status_label, _("Saving…"));
+  gtk_widget_set_visible (GTK_WIDGET (self->save_status_label), TRUE);
+}
+
+void
+mail_setup_result_page_show_saved (MailSetupResultPage *self)
+{
+  g_return_if_fail (MAIL_SETUP_IS_RESULT_PAGE (self));
+
+  gtk_widget_remove_css_class (GTK_WIDGET (self->save_status_label), "error");
+  gtk_label_set_label (self->save_status_label,
+                       _("Saved. The password is in your keyring, where mail apps can find it."));
+  gtk_widget_set_visible (self->save_button, FALSE);
+  gtk_widget_set_visible (self->done_button, TRUE);
+  gtk_widget_grab_focus (self->done_button);
+}
+
+/* The account stays as it is: saving can be tried again once the cause is
+ * fixed. */
+void
+mail_setup_result_page_show_save_error (MailSetupResultPage *self,
+                                        const char          *message)
+{
+  g_return_if_fail (MAIL_SETUP_IS_RESULT_PAGE (self));
+
+  gtk_widget_add_css_class (GTK_WIDGET (self->save_status_label), "error");
+  gtk_label_set_label (self->save_status_label, message);
+  gtk_widget_set_visible (GTK_WIDGET (self->save_status_label), TRUE);
+  gtk_widget_set_sensitive (self->save_button, TRUE);
+  gtk_button_set_label (GTK_BUTTON (self->save_button), _("_Try Saving Again"));
 }

@@ -1,0 +1,17 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+
+#pragma once
+
+#include <adwaita.h>
+
+#include "mail-setup-account.h"
+
+G_BEGIN_DECLS
+
+#define MAIL_SETUP_TYPE_SIGN_IN_PAGE (mail_setup_sign_in_page_get_type ())
+G_DECLARE_FINAL_TYPE (MailSetupSignInPage, mail_setup_sign_in_page, MAIL_SETUP, SIGN_IN_PAGE, AdwBin)
+
+void mail_setup_sign_in_page_start (MailSetupSignInPage *self);
+void mail_setup_sign_in_page_stop  (MailSetupSignInPage *self);
+
+G_END_DECLS
