@@ -5,6 +5,7 @@ set -eu
 
 build_root=$1
 prefix=$2
+libdir=$3
 destdir=$(mktemp -d)
 trap 'rm -rf "$destdir"' EXIT
 
@@ -12,6 +13,7 @@ meson install -C "$build_root" --destdir "$destdir" --no-rebuild --quiet
 
 for file in \
     bin/mail-setup \
+    "$libdir/mail-setup/mail-setup-ui.so" \
     share/applications/io.github.mailsetup.MailSetup.desktop \
     share/metainfo/io.github.mailsetup.MailSetup.metainfo.xml \
     share/icons/hicolor/scalable/apps/io.github.mailsetup.MailSetup.svg \
