@@ -267,6 +267,34 @@ check_verification_status (unsigned int   status,
   return FALSE;
 }
 
+/* A machine without a system trust store can still check servers whose CA
+ * was given explicitly, so a failure here is not an error. */
+static void
+load_system_trust (MailSetupStream *stream)
+{
+  int ret = gnutls_certificate_set_x509_system_trust (stream->credentials);
+
+  if (ret < 0)
+    g_debug ("No system trust store: %s", gnutls_strerror (ret));
+}
+
+static int
+verify_peer (MailSetupStream *stream,
+             const char      *server_name,
+             const char      *extra_ca_file,
+             unsigned int    *status)
+{
+  int ret = gnutls_certificate_verify_peers3 (stream->session, server_name, status);
+
+  if (ret == 0 && extra_ca_file != NULL && (*status & GNUTLS_CERT_SIGNER_NOT_FOUND))
+    {
+      load_system_trust (stream);
+      ret = gnutls_certificate_verify_peers3 (stream->session, server_name, status);
+    }
+
+  return ret;
+}
+
 static gboolean
 create_session (MailSetupStream  *stream,
                 const char       *server_name,
@@ -282,13 +310,12 @@ create_session (MailSetupStream  *stream,
       return FALSE;
     }
 
-  /* A machine without a system trust store can still check servers whose
-   * CA was given explicitly, so a failure here is not an error. */
-  ret = gnutls_certificate_set_x509_system_trust (stream->credentials);
-  if (ret < 0)
-    g_debug ("No system trust store: %s", gnutls_strerror (ret));
-
-  if (extra_ca_file != NULL)
+  /* With an extra CA file, the system's authorities are read only when the
+   * chain does not verify against that file (see verify_peer()): parsing
+   * the whole system bundle is half of the cost of a check. */
+  if (extra_ca_file == NULL)
+    load_system_trust (stream);
+  else
     {
       ret = gnutls_certificate_set_x509_trust_file (stream->credentials, extra_ca_file,
                                                     GNUTLS_X509_FMT_PEM);
@@ -360,7 +387,7 @@ mail_setup_stream_start_tls (MailSetupStream  *stream,
   /* Kept even when the certificate is refused: the user is shown what it is. */
   stream->tls_info = read_tls_info (stream->session);
 
-  ret = gnutls_certificate_verify_peers3 (stream->session, server_name, &status);
+  ret = verify_peer (stream, server_name, extra_ca_file, &status);
   if (ret < 0)
     {
       g_set_error (error, MAIL_SETUP_TLS_ERROR, MAIL_SETUP_TLS_ERROR_UNTRUSTED,
