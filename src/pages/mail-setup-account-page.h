@@ -4,11 +4,11 @@
 
 #include <adwaita.h>
 
-#include "mail-setup-account.h"
+#include "mail-setup-page.h"
 
 G_BEGIN_DECLS
 
 #define MAIL_SETUP_TYPE_ACCOUNT_PAGE (mail_setup_account_page_get_type ())
-G_DECLARE_FINAL_TYPE (MailSetupAccountPage, mail_setup_account_page, MAIL_SETUP, ACCOUNT_PAGE, AdwBin)
+G_DECLARE_FINAL_TYPE (MailSetupAccountPage, mail_setup_account_page, MAIL_SETUP, ACCOUNT_PAGE, MailSetupPage)
 
 G_END_DECLS

@@ -14,7 +14,7 @@ struct _MailSetupProviderPage
 {
   AdwBin            parent_instance;
 
-  MailSetupAccount *account;
+  MailSetupAccount *account;  /* the page's, borrowed */
   GSignalGroup     *account_signals;
   gboolean          email_edited;
 
@@ -29,15 +29,7 @@ struct _MailSetupProviderPage
   GPtrArray        *provider_checks;
 };
 
-G_DEFINE_FINAL_TYPE (MailSetupProviderPage, mail_setup_provider_page, ADW_TYPE_BIN)
-
-enum {
-  PROP_0,
-  PROP_ACCOUNT,
-  N_PROPS
-};
-
-static GParamSpec *properties[N_PROPS];
+G_DEFINE_FINAL_TYPE (MailSetupProviderPage, mail_setup_provider_page, MAIL_SETUP_TYPE_PAGE)
 
 enum {
   ACTIVATE,
@@ -287,48 +279,10 @@ mail_setup_provider_page_dispose (GObject *object)
   g_clear_object (&self->saved_accounts);
 
   g_clear_object (&self->account_signals);
-  g_clear_object (&self->account);
+  self->account = NULL;
   g_clear_pointer (&self->provider_checks, g_ptr_array_unref);
 
   G_OBJECT_CLASS (mail_setup_provider_page_parent_class)->dispose (object);
-}
-
-static void
-mail_setup_provider_page_get_property (GObject    *object,
-                                       guint       prop_id,
-                                       GValue     *value,
-                                       GParamSpec *pspec)
-{
-  MailSetupProviderPage *self = MAIL_SETUP_PROVIDER_PAGE (object);
-
-  switch (prop_id)
-    {
-    case PROP_ACCOUNT:
-      g_value_set_object (value, self->account);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
-static void
-mail_setup_provider_page_set_property (GObject      *object,
-                                       guint         prop_id,
-                                       const GValue *value,
-                                       GParamSpec   *pspec)
-{
-  MailSetupProviderPage *self = MAIL_SETUP_PROVIDER_PAGE (object);
-
-  switch (prop_id)
-    {
-    case PROP_ACCOUNT:
-      g_set_object (&self->account, g_value_get_object (value));
-      g_signal_group_set_target (self->account_signals, self->account);
-      sync_from_account (self);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
 }
 
 static void
@@ -338,19 +292,26 @@ mail_setup_provider_page_grab_focus_cb (MailSetupProviderPage *self)
 }
 
 static void
+mail_setup_provider_page_constructed (GObject *object)
+{
+  MailSetupProviderPage *self = MAIL_SETUP_PROVIDER_PAGE (object);
+
+  G_OBJECT_CLASS (mail_setup_provider_page_parent_class)->constructed (object);
+
+  self->account = mail_setup_page_get_account (MAIL_SETUP_PAGE (self));
+  g_signal_group_set_target (self->account_signals, self->account);
+  sync_from_account (self);
+}
+
+static void
 mail_setup_provider_page_class_init (MailSetupProviderPageClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = mail_setup_provider_page_dispose;
-  object_class->get_property = mail_setup_provider_page_get_property;
-  object_class->set_property = mail_setup_provider_page_set_property;
+  object_class->constructed = mail_setup_provider_page_constructed;
 
-  properties[PROP_ACCOUNT] =
-    g_param_spec_object ("account", NULL, NULL, MAIL_SETUP_TYPE_ACCOUNT,
-                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
-  g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /**
    * MailSetupProviderPage::activate:

@@ -4,12 +4,12 @@
 
 #include <adwaita.h>
 
-#include "mail-setup-account.h"
+#include "mail-setup-page.h"
 
 G_BEGIN_DECLS
 
 #define MAIL_SETUP_TYPE_PROVIDER_PAGE (mail_setup_provider_page_get_type ())
-G_DECLARE_FINAL_TYPE (MailSetupProviderPage, mail_setup_provider_page, MAIL_SETUP, PROVIDER_PAGE, AdwBin)
+G_DECLARE_FINAL_TYPE (MailSetupProviderPage, mail_setup_provider_page, MAIL_SETUP, PROVIDER_PAGE, MailSetupPage)
 
 void mail_setup_provider_page_reload_saved (MailSetupProviderPage *self);
 

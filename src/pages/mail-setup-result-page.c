@@ -15,7 +15,7 @@ struct _MailSetupResultPage
 {
   AdwBin               parent_instance;
 
-  MailSetupAccount    *account;
+  MailSetupAccount    *account;  /* the page's, borrowed */
   MailSetupCheck      *check;
 
   GtkImage            *icon;
@@ -37,15 +37,7 @@ struct _MailSetupResultPage
   AdwActionRow        *fingerprint_row;
 };
 
-G_DEFINE_FINAL_TYPE (MailSetupResultPage, mail_setup_result_page, ADW_TYPE_BIN)
-
-enum {
-  PROP_0,
-  PROP_ACCOUNT,
-  N_PROPS
-};
-
-static GParamSpec *properties[N_PROPS];
+G_DEFINE_FINAL_TYPE (MailSetupResultPage, mail_setup_result_page, MAIL_SETUP_TYPE_PAGE)
 
 static void
 set_detail (AdwActionRow *row,
@@ -94,45 +86,19 @@ mail_setup_result_page_dispose (GObject *object)
   MailSetupResultPage *self = MAIL_SETUP_RESULT_PAGE (object);
 
   g_clear_object (&self->check);
-  g_clear_object (&self->account);
+  self->account = NULL;
 
   G_OBJECT_CLASS (mail_setup_result_page_parent_class)->dispose (object);
 }
 
 static void
-mail_setup_result_page_get_property (GObject    *object,
-                                     guint       prop_id,
-                                     GValue     *value,
-                                     GParamSpec *pspec)
+mail_setup_result_page_constructed (GObject *object)
 {
   MailSetupResultPage *self = MAIL_SETUP_RESULT_PAGE (object);
 
-  switch (prop_id)
-    {
-    case PROP_ACCOUNT:
-      g_value_set_object (value, self->account);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
+  G_OBJECT_CLASS (mail_setup_result_page_parent_class)->constructed (object);
 
-static void
-mail_setup_result_page_set_property (GObject      *object,
-                                     guint         prop_id,
-                                     const GValue *value,
-                                     GParamSpec   *pspec)
-{
-  MailSetupResultPage *self = MAIL_SETUP_RESULT_PAGE (object);
-
-  switch (prop_id)
-    {
-    case PROP_ACCOUNT:
-      g_set_object (&self->account, g_value_get_object (value));
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
+  self->account = mail_setup_page_get_account (MAIL_SETUP_PAGE (self));
 }
 
 static void
@@ -142,13 +108,8 @@ mail_setup_result_page_class_init (MailSetupResultPageClass *klass)
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = mail_setup_result_page_dispose;
-  object_class->get_property = mail_setup_result_page_get_property;
-  object_class->set_property = mail_setup_result_page_set_property;
+  object_class->constructed = mail_setup_result_page_constructed;
 
-  properties[PROP_ACCOUNT] =
-    g_param_spec_object ("account", NULL, NULL, MAIL_SETUP_TYPE_ACCOUNT,
-                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
-  g_object_class_install_properties (object_class, N_PROPS, properties);
 
   g_type_ensure (MAIL_SETUP_TYPE_STAGE_LIST);
   g_type_ensure (MAIL_SETUP_TYPE_REMEDY_VIEW);

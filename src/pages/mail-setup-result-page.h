@@ -4,12 +4,12 @@
 
 #include <adwaita.h>
 
-#include "mail-setup-account.h"
+#include "mail-setup-page.h"
 
 G_BEGIN_DECLS
 
 #define MAIL_SETUP_TYPE_RESULT_PAGE (mail_setup_result_page_get_type ())
-G_DECLARE_FINAL_TYPE (MailSetupResultPage, mail_setup_result_page, MAIL_SETUP, RESULT_PAGE, AdwBin)
+G_DECLARE_FINAL_TYPE (MailSetupResultPage, mail_setup_result_page, MAIL_SETUP, RESULT_PAGE, MailSetupPage)
 
 void mail_setup_result_page_show (MailSetupResultPage *self,
                                   MailSetupCheck      *check,

@@ -4,12 +4,12 @@
 
 #include <adwaita.h>
 
-#include "mail-setup-account.h"
+#include "mail-setup-page.h"
 
 G_BEGIN_DECLS
 
 #define MAIL_SETUP_TYPE_SIGN_IN_PAGE (mail_setup_sign_in_page_get_type ())
-G_DECLARE_FINAL_TYPE (MailSetupSignInPage, mail_setup_sign_in_page, MAIL_SETUP, SIGN_IN_PAGE, AdwBin)
+G_DECLARE_FINAL_TYPE (MailSetupSignInPage, mail_setup_sign_in_page, MAIL_SETUP, SIGN_IN_PAGE, MailSetupPage)
 
 void mail_setup_sign_in_page_start (MailSetupSignInPage *self);
 void mail_setup_sign_in_page_stop  (MailSetupSignInPage *self);
