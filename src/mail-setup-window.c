@@ -6,6 +6,7 @@
 
 #include "mail-setup-account-store.h"
 #include "mail-setup-core.h"
+#include "mail-setup-oauth.h"
 #include "mail-setup-window.h"
 #include "pages/mail-setup-account-page.h"
 #include "pages/mail-setup-provider-page.h"
@@ -308,13 +309,56 @@ find_saved (MailSetupWindow *self,
   return saved;
 }
 
+/* A refresh that Microsoft refuses leads back to signing in. */
+static void
+refreshed_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(MailSetupWindow) self = user_data;
+  g_autoptr(MailSetupOAuthTokens) tokens = NULL;
+  g_autoptr(GError) error = NULL;
+
+  tokens = mail_setup_oauth_refresh_finish (MAIL_SETUP_OAUTH (source), result, &error);
+  if (tokens == NULL)
+    {
+      adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (error->message));
+      show_page (self, "account");
+      gtk_widget_activate_action (GTK_WIDGET (self), "win.microsoft-sign-in", NULL);
+      return;
+    }
+
+  mail_setup_account_set_microsoft_tokens (self->account,
+                                           mail_setup_oauth_tokens_get_access_token (tokens),
+                                           mail_setup_oauth_tokens_get_refresh_token (tokens));
+  start_test (self);
+}
+
+typedef struct
+{
+  MailSetupWindow       *self;
+  MailSetupSavedAccount *saved;
+} SavedTest;
+
+static void
+saved_test_free (SavedTest *test)
+{
+  g_object_unref (test->self);
+  g_object_unref (test->saved);
+  g_free (test);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SavedTest, saved_test_free)
+
 static void
 saved_secret_cb (GObject      *source,
                  GAsyncResult *result,
                  gpointer      user_data)
 {
-  g_autoptr(MailSetupWindow) self = user_data;
+  g_autoptr(SavedTest) test = user_data;
+  MailSetupWindow *self = test->self;
   g_autoptr(MailSetupSecret) secret = NULL;
+  g_autoptr(MailSetupOAuth) oauth = NULL;
   g_autoptr(GError) error = NULL;
 
   secret = mail_setup_account_store_lookup_secret_finish (result, &error);
@@ -324,6 +368,15 @@ saved_secret_cb (GObject      *source,
       adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (error->message));
       show_page (self, "account");
       mail_setup_provider_page_reload_saved (self->provider_page);
+      return;
+    }
+
+  /* A Microsoft sign-in is kept as a refresh token, traded first for a
+   * fresh access token. */
+  if (g_strcmp0 (mail_setup_saved_account_get_authtype (test->saved), "oauth2") == 0)
+    {
+      oauth = mail_setup_oauth_new ();
+      mail_setup_oauth_refresh_async (oauth, secret, NULL, refreshed_cb, g_object_ref (self));
       return;
     }
 
@@ -338,22 +391,16 @@ test_saved_action (GtkWidget  *widget,
 {
   MailSetupWindow *self = MAIL_SETUP_WINDOW (widget);
   g_autoptr(MailSetupSavedAccount) saved = find_saved (self, parameter);
+  SavedTest *test;
 
   if (saved == NULL)
     return;
 
   load_saved_account (self, saved);
-
-  /* A Microsoft sign-in is kept as a refresh token: signing in again gets
-   * a fresh access token for the test. */
-  if (g_strcmp0 (mail_setup_saved_account_get_authtype (saved), "oauth2") == 0)
-    {
-      show_page (self, "account");
-      gtk_widget_activate_action (GTK_WIDGET (self), "win.microsoft-sign-in", NULL);
-      return;
-    }
-
-  mail_setup_account_store_lookup_secret_async (saved, NULL, saved_secret_cb, g_object_ref (self));
+  test = g_new0 (SavedTest, 1);
+  test->self = g_object_ref (self);
+  test->saved = g_object_ref (saved);
+  mail_setup_account_store_lookup_secret_async (saved, NULL, saved_secret_cb, test);
 }
 
 static void

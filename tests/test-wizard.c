@@ -7,6 +7,7 @@
 
 #include <adwaita.h>
 
+#include "mail-setup-account-store.h"
 #include "mail-setup-test-identity.h"
 #include "mail-setup-test-server.h"
 #include "mail-setup-test-ui.h"
@@ -494,6 +495,32 @@ test_wizard_save_and_manage_account (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+static void
+store_result_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+}
+
+static gboolean
+result_arrived (gpointer user_data)
+{
+  return *(GAsyncResult **) user_data != NULL;
+}
+
+static void
+remove_saved_account (const char *email)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+
+  mail_setup_account_store_remove_async (email, NULL, store_result_cb, &result);
+  g_assert_true (mail_setup_test_ui_wait_until (result_arrived, &result, 10000));
+  g_assert_true (mail_setup_account_store_remove_finish (result, &error));
+  g_assert_no_error (error);
+}
+
 static gboolean
 code_is_shown (gpointer user_data)
 {
@@ -549,6 +576,20 @@ test_wizard_microsoft_sign_in (void)
   g_assert_nonnull (mail_setup_account_get_refresh_token (mail_setup_window_get_account (window)));
   screenshot (window, "wizard-sign-in-result");
 
+  /* Saved, the sign-in is a refresh token in the keyring; Test trades it
+   * for a new access token, with no code to enter. */
+  press (window, "save");
+  g_assert_true (mail_setup_test_ui_wait_until (save_finished, window, 10000));
+  g_assert_true (gtk_widget_get_visible (widget (window, "done")));
+  gtk_window_destroy (GTK_WINDOW (window));
+
+  window = open_wizard ();
+  press (window, "test-saved-user@example.test");
+  mail_setup_test_ui_wait_for_page (window, "result", 20000);
+  g_assert_cmpstr (result_title (window, "ok"), ==, "Your Account Works");
+  g_assert_true (mail_setup_account_get_uses_microsoft_sign_in (mail_setup_window_get_account (window)));
+
+  remove_saved_account (user);
   g_unsetenv ("MAIL_SETUP_OAUTH_AUTHORITY");
   gtk_window_destroy (GTK_WINDOW (window));
 }
