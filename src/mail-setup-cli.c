@@ -367,8 +367,8 @@ sign_in_print_instructions (SignIn     *sign_in,
   fflush (sign_in->out);
 }
 
-/* Runs the device flow; returns the access token, or NULL with ERROR. */
-static MailSetupSecret *
+/* Runs the device flow; returns the tokens, or NULL with ERROR. */
+static MailSetupOAuthTokens *
 sign_in_with_microsoft (const char  *username,
                         gboolean     json,
                         GError     **error)
@@ -417,7 +417,7 @@ sign_in_with_microsoft (const char  *username,
   fprintf (sign_in.out, _("Signed in with Microsoft.\n"));
   fflush (sign_in.out);
 
-  return mail_setup_secret_new (mail_setup_oauth_tokens_get_access_token (tokens));
+  return g_steal_pointer (&tokens);
 }
 
 /* Saves what was just checked, through the same function as the window. */
@@ -427,7 +427,8 @@ store_account (Options           *options,
                const char        *server,
                guint16            port,
                MailSetupSecurity  security,
-               const char        *password)
+               const char        *secret,
+               const char        *authtype)
 {
   g_autoptr(MailSetupAccount) account = mail_setup_account_new ();
   g_autoptr(MailSetupSavedAccount) saved = NULL;
@@ -445,7 +446,7 @@ store_account (Options           *options,
   mail_setup_account_set_security (account, security);
   mail_setup_account_set_username (account, options->username);
 
-  mail_setup_account_store_save_async (account, password, "password", NULL,
+  mail_setup_account_store_save_async (account, secret, authtype, NULL,
                                        async_result_cb, &result);
   saved = mail_setup_account_store_save_finish (wait_for_result (&result), &error);
   if (saved == NULL)
@@ -456,7 +457,9 @@ store_account (Options           *options,
 
   path = mail_setup_account_store_get_path ();
   fprintf (options->json ? stderr : stdout,
-           _("Saved %s: the password in the keyring, the settings in %s\n"),
+           g_str_equal (authtype, "oauth2")
+           ? _("Saved %s: the Microsoft sign-in in the keyring, the settings in %s\n")
+           : _("Saved %s: the password in the keyring, the settings in %s\n"),
            mail_setup_saved_account_get_email (saved), path);
 
   return 0;
@@ -468,6 +471,7 @@ run_check (Options *options)
   g_autoptr(MailSetupCheck) check = NULL;
   g_autoptr(MailSetupSecret) password = NULL;
   g_autoptr(MailSetupSecret) access_token = NULL;
+  g_autoptr(MailSetupSecret) refresh_token = NULL;
   g_autoptr(GMainLoop) loop = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *prompt = NULL;
@@ -523,8 +527,6 @@ run_check (Options *options)
     oauth2 = TRUE;
   else if (options->auth != NULL && !g_str_equal (options->auth, "password"))
     return usage_error (_("--auth must be password or oauth2, not “%s”"), options->auth);
-  if (oauth2 && options->store)
-    return usage_error (_("--store saves a password, so it does not go with --auth oauth2"));
   if (oauth2 && options->password_stdin)
     return usage_error (_("--password-stdin does not go with --auth oauth2"));
 
@@ -532,12 +534,17 @@ run_check (Options *options)
 
   if (oauth2)
     {
-      access_token = sign_in_with_microsoft (username, options->json, &error);
-      if (access_token == NULL)
+      g_autoptr(MailSetupOAuthTokens) tokens = sign_in_with_microsoft (username, options->json, &error);
+
+      if (tokens == NULL)
         {
           g_printerr (_("Microsoft sign-in failed: %s\n"), error->message);
           return 1;
         }
+      access_token = mail_setup_secret_new (mail_setup_oauth_tokens_get_access_token (tokens));
+      /* What --store keeps of a Microsoft sign-in. */
+      if (mail_setup_oauth_tokens_get_refresh_token (tokens) != NULL)
+        refresh_token = mail_setup_secret_new (mail_setup_oauth_tokens_get_refresh_token (tokens));
     }
   else
     {
@@ -586,7 +593,17 @@ run_check (Options *options)
       return 1;
     }
 
-  return options->store ? store_account (options, provider, server, port, security, password) : 0;
+  if (!options->store)
+    return 0;
+
+  if (oauth2 && refresh_token == NULL)
+    {
+      g_printerr (_("The account was not saved: Microsoft gave no sign-in that can be kept.\n"));
+      return 1;
+    }
+
+  return store_account (options, provider, server, port, security,
+                        oauth2 ? refresh_token : password, oauth2 ? "oauth2" : "password");
 }
 
 static int

@@ -533,32 +533,6 @@ save_as_child (void)
 }
 
 static void
-write_bus_config (const char *path,
-                  const char *folder)
-{
-  g_autofree char *config = NULL;
-  g_autoptr(GError) error = NULL;
-
-  /* A session bus with no service folders: nothing can be started on it,
-   * so org.freedesktop.secrets has no owner. */
-  config = g_strdup_printf (
-    "<!DOCTYPE busconfig PUBLIC \"-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN\"\n"
-    " \"http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd\">\n"
-    "<busconfig>\n"
-    "  <type>session</type>\n"
-    "  <listen>unix:dir=%s</listen>\n"
-    "  <auth>EXTERNAL</auth>\n"
-    "  <policy context=\"default\">\n"
-    "    <allow send_destination=\"*\" eavesdrop=\"true\"/>\n"
-    "    <allow eavesdrop=\"true\"/>\n"
-    "    <allow own=\"*\"/>\n"
-    "  </policy>\n"
-    "</busconfig>\n", folder);
-  g_file_set_contents (path, config, -1, &error);
-  g_assert_no_error (error);
-}
-
-static void
 assert_no_service_from_child (const char * const *argv,
                               const char         *bus_address)
 {
@@ -596,10 +570,10 @@ test_no_secret_service_writes_nothing (void)
 
   reset_store ();
   g_assert_nonnull (g_mkdtemp (folder));
-  bus_config = g_build_filename (folder, "session.conf", NULL);
-  write_bus_config (bus_config, folder);
+  bus_config = g_build_filename (mail_setup_test_service_env ("MAIL_SETUP_SOURCE_DIR"), "tests",
+                                 "session-without-keyring.conf", NULL);
 
-  /* A session bus on which no keyring runs. */
+  /* A session bus on which no keyring runs, nor can be started. */
   on_empty_bus[1] = g_strdup_printf ("--config-file=%s", bus_config);
   assert_no_service_from_child (on_empty_bus, NULL);
   g_free ((char *) on_empty_bus[1]);
@@ -608,7 +582,6 @@ test_no_secret_service_writes_nothing (void)
   no_socket = g_strdup_printf ("unix:path=%s/no-bus-here", folder);
   assert_no_service_from_child (without_bus, no_socket);
 
-  g_remove (bus_config);
   g_remove (folder);
 }
 

@@ -810,8 +810,12 @@ test_oauth_command_line (void)
   const char *args[] = {
     "--check", "--auth", "oauth2", "--email", mail_setup_test_service_env ("MAIL_SETUP_TEST_USER"),
     "--server", "127.0.0.1", "--port", port,
-    "--ca-file", mail_setup_test_service_env ("MAIL_SETUP_TEST_CA"), "--timeout", "5", NULL
+    "--ca-file", mail_setup_test_service_env ("MAIL_SETUP_TEST_CA"), "--timeout", "5", "--store", NULL
   };
+  g_autofree char *stored = NULL;
+  const char *lookup[] = { "secret-tool", "lookup", "user", mail_setup_test_service_env ("MAIL_SETUP_TEST_USER"),
+                           "server", "127.0.0.1", "port", port, "protocol", "imap",
+                           "authtype", "oauth2", NULL };
 
   process = spawn_command_line (args, &error);
   g_assert_no_error (error);
@@ -855,6 +859,13 @@ test_oauth_command_line (void)
   g_assert_nonnull (strstr (rest->str, "(ok)"));
   g_assert_true (g_subprocess_get_if_exited (process));
   g_assert_cmpint (g_subprocess_get_exit_status (process), ==, 0);
+
+  /* --store keeps the refresh token, as the window does. */
+  g_assert_nonnull (strstr (rest->str, "the Microsoft sign-in in the keyring"));
+  g_spawn_sync (NULL, (char **) lookup, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDERR_TO_DEV_NULL,
+                NULL, NULL, &stored, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_str_has_prefix (stored, "rt-"));
 }
 
 static void
