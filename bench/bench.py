@@ -6,10 +6,10 @@
                    [--silent-runs N] [--lookup-runs N] [--no-callgrind]
                    [--only check|diagnosis|window|callgrind]...
 
-DIR holds the release build of mail-setup and, under DIR/bench, the two
-programs that bench/run builds beside it: minimal-window (the baseline for
-the window) and check-without-gtk (src/mail-setup-cli.c without GTK linked,
-a prototype that measures what a separate command-line program would save).
+DIR holds the release build of mail-setup and of its window module
+(DIR/src/mail-setup-ui.so) and, under DIR/bench, the two programs that
+bench/run builds beside them: minimal-window, the baseline for the window,
+and rusage, which starts every measured program (see bench/rusage.c).
 Programs that are compared run interleaved, in an order that rotates every
 round, so that a noisy machine slows all of them alike. Prints a table and
 writes every sample and every median to FILE as JSON.
@@ -33,7 +33,6 @@ import time
 
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SCRIPTED_SERVER = os.path.join(TOP, "tests", "servers", "scripted-imap-server.py")
-SYSTEM_BUNDLE = "/etc/ssl/certs/ca-certificates.crt"
 UNRESOLVABLE = "imap.bench.invalid"
 WARM_UP_ROUNDS = 3
 SECTIONS = ("check", "diagnosis", "window", "callgrind")
@@ -48,13 +47,23 @@ class Sample:
         self.stdout = stdout
 
 
+# DIR/bench/rusage, set by main().
+RUSAGE = None
+
+
 def run(args, stdin_data=b"", env=None, timeout=60.0):
-    """Runs ARGS to its end: wall time from exec to exit, exit status, and
-    the peak RSS and CPU time of that one child (wait4)."""
-    with tempfile.TemporaryFile() as out:
+    """Runs ARGS to its end under RUSAGE: wall time from fork to exit, exit
+    status, and the peak RSS and CPU time of that one process (wait4)."""
+    report_fd, report_write_fd = os.pipe()
+    with tempfile.TemporaryFile() as out, open(report_fd, "rb") as report:
         start = time.perf_counter()
-        process = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=out,
-                                   stderr=subprocess.DEVNULL, env=env)
+        try:
+            process = subprocess.Popen([RUSAGE, str(report_write_fd)] + args,
+                                       stdin=subprocess.PIPE, stdout=out,
+                                       stderr=subprocess.DEVNULL, env=env,
+                                       pass_fds=(report_write_fd,))
+        finally:
+            os.close(report_write_fd)
         killer = threading.Timer(timeout, process.kill)
         killer.start()
         try:
@@ -62,13 +71,17 @@ def run(args, stdin_data=b"", env=None, timeout=60.0):
             process.stdin.close()
         except BrokenPipeError:
             pass
-        _, wait_status, usage = os.wait4(process.pid, 0)
-        elapsed = time.perf_counter() - start
+        _, wait_status, _ = os.wait4(process.pid, 0)
+        elapsed_ms = (time.perf_counter() - start) * 1000.0
         killer.cancel()
         process.returncode = os.waitstatus_to_exitcode(wait_status)
         out.seek(0)
-        return Sample(elapsed * 1000.0, process.returncode, usage.ru_maxrss,
-                      (usage.ru_utime + usage.ru_stime) * 1000.0, out.read())
+        fields = report.read().split()
+        if len(fields) != 3:
+            # Killed by the timeout: the exit status tells.
+            return Sample(elapsed_ms, process.returncode, 0, 0.0, out.read())
+        return Sample(float(fields[0]), process.returncode, int(fields[1]),
+                      float(fields[2]), out.read())
 
 
 def interleaved(variants, rounds, warm_up=WARM_UP_ROUNDS):
@@ -115,7 +128,7 @@ class Bench:
         self.options = options
         self.build = os.path.abspath(options.build)
         self.mail_setup = os.path.join(self.build, "src", "mail-setup")
-        self.without_gtk = os.path.join(self.build, "bench", "check-without-gtk")
+        self.ui_module = os.path.join(self.build, "src", "mail-setup-ui.so")
         self.minimal_window = os.path.join(self.build, "bench", "minimal-window")
         self.port = os.environ["MAIL_SETUP_TEST_DOVECOT_IMAPS_PORT"]
         self.user = os.environ["MAIL_SETUP_TEST_USER"]
@@ -129,7 +142,6 @@ class Bench:
         self.check_env = {key: value for key, value in os.environ.items()
                           if key not in ("DISPLAY", "WAYLAND_DISPLAY")}
         self.curl_config = self.write_curl_config()
-        self.system_and_test_ca = self.write_bundle()
         self.machine_info = self.machine()
 
     def close(self):
@@ -142,15 +154,6 @@ class Bench:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w") as config:
             config.write(f'user = "{escaped}"\n')
-        return path
-
-    def write_bundle(self):
-        """The system's authorities plus the test CA: what mail-setup loads."""
-        path = os.path.join(self.work, "system-and-test-ca.pem")
-        with open(path, "wb") as bundle:
-            for source in (SYSTEM_BUNDLE, self.ca):
-                with open(source, "rb") as pem:
-                    bundle.write(pem.read())
         return path
 
     def row(self, section, what, value, baseline=None, unit="ms", target=None):
@@ -188,10 +191,6 @@ class Bench:
             "mail-setup": lambda: run(self.check_args(self.mail_setup), password,
                                       self.check_env),
             "curl": lambda: run(self.curl_args(self.ca), env=self.check_env),
-            "curl-system-trust": lambda: run(self.curl_args(self.system_and_test_ca),
-                                             env=self.check_env),
-            "check-without-gtk": lambda: run(self.check_args(self.without_gtk), password,
-                                             self.check_env),
         }
         samples = interleaved(variants, self.options.runs)
         for name, runs in samples.items():
@@ -200,14 +199,10 @@ class Bench:
         startup = interleaved({
             "mail-setup": lambda: run([self.mail_setup, "--version"], env=self.check_env),
             "curl": lambda: run(["curl", "--version"], env=self.check_env),
-            "check-without-gtk": lambda: run([self.without_gtk, "--version"],
-                                             env=self.check_env),
         }, self.options.runs)
 
         tls_stage = [self.stage_ms(sample, "tls") for sample in samples["mail-setup"]]
         curl_handshake = [self.curl_handshake_ms(sample) for sample in samples["curl"]]
-        curl_system_handshake = [self.curl_handshake_ms(sample)
-                                 for sample in samples["curl-system-trust"]]
 
         after_tls = [sum(self.stage_ms(sample, stage)
                          for stage in ("greeting", "sign-in", "mailbox", "logout"))
@@ -225,7 +220,6 @@ class Bench:
         result["tls_ms"] = {
             "mail-setup_tls_stage": median(tls_stage),
             "curl_handshake": round(median(curl_handshake), 2),
-            "curl-system-trust_handshake": round(median(curl_system_handshake), 2),
         }
         result["after_tls_ms"] = {
             "mail-setup_greeting_to_logout": median(after_tls),
@@ -243,22 +237,13 @@ class Bench:
         section = "1 check vs curl"
         self.row(section, "mail-setup --check vs curl (median wall)", main, curl,
                  target=(1.0, "ratio"))
-        self.row(section, "  same trust: vs curl --cacert system+test CA",
-                 main, median([s.ms for s in samples["curl-system-trust"]]))
-        self.row(section, "  prototype without GTK linked vs curl",
-                 median([s.ms for s in samples["check-without-gtk"]]), curl)
         self.row(section, "  start-up only: --version vs curl --version",
                  median([s.ms for s in startup["mail-setup"]]),
-                 median([s.ms for s in startup["curl"]]))
-        self.row(section, "  start-up only: prototype --version vs curl",
-                 median([s.ms for s in startup["check-without-gtk"]]),
                  median([s.ms for s in startup["curl"]]))
         self.row(section, "  in process: the check's stages vs curl's time_total",
                  median(check_ms), median(curl_total))
         self.row(section, "  TLS: mail-setup stage vs curl handshake",
                  median(tls_stage), median(curl_handshake))
-        self.row(section, "  TLS: vs curl handshake with system+test CA",
-                 median(tls_stage), median(curl_system_handshake))
         self.row(section, "  after TLS: greeting to logout vs curl",
                  median(after_tls), median(curl_after_handshake))
         self.row(section, "  peak RSS vs curl", median([s.max_rss_kb for s in samples["mail-setup"]]),
@@ -339,8 +324,6 @@ class Bench:
         closed = interleaved({
             "mail-setup": lambda: run(self.check_args(self.mail_setup, port=closed_port),
                                       password, self.check_env),
-            "check-without-gtk": lambda: run(self.check_args(self.without_gtk, port=closed_port),
-                                             password, self.check_env),
             "curl": lambda: run(["curl", "--silent", f"imaps://127.0.0.1:{closed_port}/"],
                                 env=self.check_env),
         }, self.options.runs)
@@ -356,8 +339,6 @@ class Bench:
         self.row(section, f"closed port, exec to exit, vs curl "
                  f"[{self.diagnosis(closed['mail-setup'][0])}]",
                  closed_ms, closed_curl_ms, target=(50, "value"))
-        self.row(section, "  prototype without GTK linked vs curl",
-                 median([s.ms for s in closed["check-without-gtk"]]), closed_curl_ms)
         self.row(section, "  the check's own time (its stages)", closed_check_ms)
 
         lookups = interleaved({
@@ -393,6 +374,9 @@ class Bench:
     # 3. Window start-up
 
     def bench_window(self):
+        if not os.path.exists(self.ui_module):
+            raise RuntimeError(f"{self.ui_module} is missing: the window is in that module "
+                               "(meson compile src/mail-setup-ui:shared_module)")
         env = dict(self.env, MAIL_SETUP_EXIT_AFTER_FIRST_FRAME="1")
         samples = interleaved({
             "mail-setup": lambda: run([self.mail_setup], env=env, timeout=60),
@@ -445,25 +429,23 @@ class Bench:
         result = {}
         for name, args, stdin_data in (
                 ("mail-setup", self.check_args(self.mail_setup, timeout=60), password),
-                ("check-without-gtk", self.check_args(self.without_gtk, timeout=60), password),
                 ("curl", self.curl_args(self.ca), b"")):
             total, parts = self.callgrind(name, args, stdin_data)
             result[name] = {"total_ir": total, **{f"{key}_ir": value
                                                   for key, value in parts.items()}}
-        curl = result["curl"]["total_ir"]
-        for name in ("mail-setup", "check-without-gtk"):
-            parts = result[name]
-            label = "mail-setup --check" if name == "mail-setup" else "prototype without GTK"
-            self.row(section, f"{label}, total Ir vs curl", parts["total_ir"] / 1e6, curl / 1e6,
-                     unit="M Ir")
-            self.row(section, "  dynamic loading (_dl_start)",
-                     parts["dynamic_loading_ir"] / 1e6,
-                     result["curl"]["dynamic_loading_ir"] / 1e6, unit="M Ir")
-            self.row(section, "  library constructors (_dl_init)",
-                     parts["library_constructors_ir"] / 1e6,
-                     result["curl"]["library_constructors_ir"] / 1e6, unit="M Ir")
-            self.row(section, "  gnutls_certificate_set_x509_system_trust",
-                     parts["system_trust_ir"] / 1e6, unit="M Ir")
+        curl = result["curl"]
+        parts = result["mail-setup"]
+        self.row(section, "mail-setup --check, total Ir vs curl", parts["total_ir"] / 1e6,
+                 curl["total_ir"] / 1e6, unit="M Ir")
+        self.row(section, "  dynamic loading (_dl_start)", parts["dynamic_loading_ir"] / 1e6,
+                 curl["dynamic_loading_ir"] / 1e6, unit="M Ir")
+        self.row(section, "  library constructors (_dl_init)",
+                 parts["library_constructors_ir"] / 1e6,
+                 curl["library_constructors_ir"] / 1e6, unit="M Ir")
+        # With --ca-file and a chain that verifies against it, 0: the
+        # system's bundle is not read.
+        self.row(section, "  gnutls_certificate_set_x509_system_trust",
+                 parts["system_trust_ir"] / 1e6, unit="M Ir")
         self.results["instructions"] = result
 
     # Output
@@ -546,6 +528,12 @@ def main():
     parser.add_argument("--only", action="append", choices=SECTIONS,
                         help="run this section alone (repeatable)")
     options = parser.parse_args()
+
+    global RUSAGE
+    RUSAGE = os.path.join(os.path.abspath(options.build), "bench", "rusage")
+    if not os.access(RUSAGE, os.X_OK):
+        print(f"bench: {RUSAGE} is missing: bench/run builds it", file=sys.stderr)
+        return 2
 
     bench = Bench(options)
     try:
