@@ -77,10 +77,68 @@ update_actions (MailSetupWindow *self)
                         on_account ? _("_Test Account") : _("_Continue"));
 }
 
+static void page_activated_cb (MailSetupWindow *self);
+static void signed_in_cb      (MailSetupWindow *self);
+
+static const char * const page_order[] = { "provider", "account", "sign-in", "testing", "result" };
+
+static GtkWidget *
+create_page (MailSetupWindow *self,
+             const char      *name)
+{
+  if (g_str_equal (name, "provider"))
+    {
+      self->provider_page = g_object_new (MAIL_SETUP_TYPE_PROVIDER_PAGE, "account", self->account, NULL);
+      g_signal_connect_object (self->provider_page, "activate",
+                               G_CALLBACK (page_activated_cb), self, G_CONNECT_SWAPPED);
+      return GTK_WIDGET (self->provider_page);
+    }
+  if (g_str_equal (name, "account"))
+    {
+      self->account_page = g_object_new (MAIL_SETUP_TYPE_ACCOUNT_PAGE, "account", self->account, NULL);
+      g_signal_connect_object (self->account_page, "activate",
+                               G_CALLBACK (page_activated_cb), self, G_CONNECT_SWAPPED);
+      return GTK_WIDGET (self->account_page);
+    }
+  if (g_str_equal (name, "sign-in"))
+    {
+      self->sign_in_page = g_object_new (MAIL_SETUP_TYPE_SIGN_IN_PAGE, "account", self->account, NULL);
+      g_signal_connect_object (self->sign_in_page, "signed-in",
+                               G_CALLBACK (signed_in_cb), self, G_CONNECT_SWAPPED);
+      return GTK_WIDGET (self->sign_in_page);
+    }
+  if (g_str_equal (name, "testing"))
+    {
+      self->testing_page = g_object_new (MAIL_SETUP_TYPE_TESTING_PAGE, NULL);
+      return GTK_WIDGET (self->testing_page);
+    }
+
+  g_assert (g_str_equal (name, "result"));
+  self->result_page = g_object_new (MAIL_SETUP_TYPE_RESULT_PAGE, "account", self->account, NULL);
+  return GTK_WIDGET (self->result_page);
+}
+
+/* Pages are built when first needed: the first frame lays out one page,
+ * not five. They join the stack in the order the user meets them, the
+ * order its slide transitions follow. */
+static void
+ensure_page (MailSetupWindow *self,
+             const char      *name)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (page_order); i++)
+    {
+      if (gtk_stack_get_child_by_name (self->pages, page_order[i]) == NULL)
+        gtk_stack_add_named (self->pages, create_page (self, page_order[i]), page_order[i]);
+      if (g_str_equal (page_order[i], name))
+        break;
+    }
+}
+
 static void
 show_page (MailSetupWindow *self,
            const char      *name)
 {
+  ensure_page (self, name);
   gtk_stack_set_visible_child_name (self->pages, name);
   update_actions (self);
 }
@@ -106,6 +164,7 @@ test_done_cb (GObject      *source,
 
   g_free (self->offered_remedy);
   self->offered_remedy = g_strdup (mail_setup_account_choose_remedy (self->account, diagnosis));
+  ensure_page (self, "result");
   mail_setup_result_page_show (self->result_page, check, self->offered_remedy);
   show_page (self, "result");
 
@@ -132,6 +191,7 @@ start_test (MailSetupWindow *self)
   check = mail_setup_account_create_check (self->account);
   self->test_cancellable = g_cancellable_new ();
 
+  ensure_page (self, "testing");
   mail_setup_testing_page_set_check (self->testing_page, check);
   show_page (self, "testing");
 
@@ -625,27 +685,11 @@ mail_setup_window_init (MailSetupWindow *self)
 
   gtk_widget_init_template (GTK_WIDGET (self));
 
-  /* The pages take the account at construction, so they are made here
-   * rather than in the template, in the order the user meets them. */
-  self->provider_page = g_object_new (MAIL_SETUP_TYPE_PROVIDER_PAGE, "account", self->account, NULL);
-  self->account_page = g_object_new (MAIL_SETUP_TYPE_ACCOUNT_PAGE, "account", self->account, NULL);
-  self->sign_in_page = g_object_new (MAIL_SETUP_TYPE_SIGN_IN_PAGE, "account", self->account, NULL);
-  self->testing_page = g_object_new (MAIL_SETUP_TYPE_TESTING_PAGE, NULL);
-  self->result_page = g_object_new (MAIL_SETUP_TYPE_RESULT_PAGE, "account", self->account, NULL);
-  gtk_stack_add_named (self->pages, GTK_WIDGET (self->provider_page), "provider");
-  gtk_stack_add_named (self->pages, GTK_WIDGET (self->account_page), "account");
-  gtk_stack_add_named (self->pages, GTK_WIDGET (self->sign_in_page), "sign-in");
-  gtk_stack_add_named (self->pages, GTK_WIDGET (self->testing_page), "testing");
-  gtk_stack_add_named (self->pages, GTK_WIDGET (self->result_page), "result");
-  gtk_stack_set_visible_child_name (self->pages, "provider");
+  /* The pages take the account at construction, so they are made in code
+   * rather than in the template. */
+  ensure_page (self, "provider");
   apply_settings (self);
 
-  g_signal_connect_object (self->provider_page, "activate",
-                           G_CALLBACK (page_activated_cb), self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (self->account_page, "activate",
-                           G_CALLBACK (page_activated_cb), self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (self->sign_in_page, "signed-in",
-                           G_CALLBACK (signed_in_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->account, "notify",
                            G_CALLBACK (update_actions), self, G_CONNECT_SWAPPED);
 
