@@ -794,6 +794,8 @@ secure_with_starttls (Run      *run,
           transcript_add (run, "!", "The server expects TLS from the start, not STARTTLS");
           fail (run, MAIL_SETUP_DIAGNOSIS_NOT_IMAP);
         }
+      else if (g_cancellable_is_cancelled (run->cancellable))
+        fail (run, MAIL_SETUP_DIAGNOSIS_CANCELLED);
       else if (!FAILED_WITH_DIAGNOSIS (run))
         fail_with_error (run, error);
       return FALSE;
