@@ -339,6 +339,59 @@ test_check_cancel_returns_at_once (void)
   g_assert_cmpint (elapsed_ms, <, 1000);
 }
 
+typedef struct
+{
+  char     *issuer;
+  char     *report;
+  gboolean  finished;
+} WhileRunning;
+
+static void
+note_while_running_cb (MailSetupCheck       *check,
+                       MailSetupCheckStage   stage,
+                       MailSetupStageStatus  status,
+                       guint                 duration_ms,
+                       WhileRunning         *seen)
+{
+  const MailSetupTlsInfo *tls = mail_setup_check_get_tls_info (check);
+
+  if (stage != MAIL_SETUP_CHECK_STAGE_TLS)
+    return;
+
+  seen->issuer = g_strdup (tls ? tls->issuer : NULL);
+  seen->report = mail_setup_check_to_text_report (check);
+  seen->finished = mail_setup_check_get_finished (check);
+}
+
+/* The certificate is known as soon as the handshake is done, long before a
+ * server that never greets lets the check end. */
+static void
+test_check_known_while_running (void)
+{
+  g_autoptr(MailSetupTestServer) server = NULL;
+  g_autoptr(MailSetupCheck) check = NULL;
+  WhileRunning seen = { NULL, NULL, TRUE };
+
+  server = mail_setup_test_server_start ("never-greets", NULL);
+  check = new_scripted_check (server, MAIL_SETUP_SECURITY_SSL_TLS);
+  mail_setup_check_set_timeout (check, 30);
+  g_signal_connect (check, "stage-finished", G_CALLBACK (note_while_running_cb), &seen);
+
+  g_assert_null (mail_setup_check_get_tls_info (check));
+  assert_diagnosis (mail_setup_test_check_run (check, 500, NULL), MAIL_SETUP_DIAGNOSIS_CANCELLED);
+
+  g_assert_false (seen.finished);
+  g_assert_nonnull (seen.issuer);
+  g_assert_nonnull (strstr (seen.issuer, "Mail Setup Test CA"));
+  g_assert_nonnull (strstr (seen.report, "Diagnosis: none yet, the test is still running"));
+  g_assert_nonnull (strstr (seen.report, "Issuer: CN=Mail Setup Test CA"));
+  g_assert_null (strstr (seen.report, mail_setup_test_service_env ("MAIL_SETUP_TEST_PASSWORD")));
+  g_assert_true (mail_setup_check_get_finished (check));
+
+  g_free (seen.issuer);
+  g_free (seen.report);
+}
+
 static void
 test_check_no_starttls_never_sends_password (void)
 {
@@ -387,6 +440,7 @@ main (int   argc,
   g_test_add_func ("/check/scripted/plain-on-tls", test_check_plain_text_on_tls_port);
   g_test_add_func ("/check/scripted/never-greets", test_check_never_greets);
   g_test_add_func ("/check/scripted/cancel", test_check_cancel_returns_at_once);
+  g_test_add_func ("/check/scripted/known-while-running", test_check_known_while_running);
   g_test_add_func ("/check/scripted/no-starttls", test_check_no_starttls_never_sends_password);
 
   return g_test_run ();

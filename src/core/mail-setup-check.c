@@ -60,6 +60,9 @@ struct _MailSetupCheck
 
   gboolean           running;
   StageResult        stages[MAIL_SETUP_N_CHECK_STAGES];
+  /* What is known so far, while the check runs. */
+  MailSetupTlsInfo  *progress_tls_info;
+  char              *progress_server_response;
   Outcome           *outcome;
 };
 
@@ -184,12 +187,16 @@ run_free (Run *run)
   g_free (run);
 }
 
+/* A stage that started or ended, with what the check knows at that moment:
+ * copies, so that the main thread never reads what the worker writes. */
 typedef struct
 {
   MailSetupCheck       *self;
   MailSetupCheckStage   stage;
   MailSetupStageStatus  status;
   guint                 duration_ms;
+  MailSetupTlsInfo     *tls_info;
+  char                 *server_response;
 } StageEvent;
 
 static void
@@ -198,6 +205,8 @@ stage_event_free (gpointer data)
   StageEvent *event = data;
 
   g_object_unref (event->self);
+  g_clear_pointer (&event->tls_info, mail_setup_tls_info_free);
+  g_free (event->server_response);
   g_free (event);
 }
 
@@ -209,6 +218,16 @@ emit_stage_event_cb (gpointer data)
 
   self->stages[event->stage].status = event->status;
   self->stages[event->stage].duration_ms = event->duration_ms;
+  if (event->tls_info != NULL)
+    {
+      g_clear_pointer (&self->progress_tls_info, mail_setup_tls_info_free);
+      self->progress_tls_info = g_steal_pointer (&event->tls_info);
+    }
+  if (event->server_response != NULL)
+    {
+      g_free (self->progress_server_response);
+      self->progress_server_response = g_steal_pointer (&event->server_response);
+    }
 
   if (event->status == MAIL_SETUP_STAGE_STATUS_RUNNING)
     g_signal_emit (self, signals[STAGE_STARTED], 0, event->stage);
@@ -231,6 +250,12 @@ post_stage_event (Run                  *run,
   event->stage = stage;
   event->status = status;
   event->duration_ms = duration_ms;
+  if (status != MAIL_SETUP_STAGE_STATUS_RUNNING)
+    {
+      if (run->outcome->tls_info != NULL)
+        event->tls_info = mail_setup_tls_info_copy (run->outcome->tls_info);
+      event->server_response = g_strdup (run->outcome->server_response);
+    }
   g_main_context_invoke_full (run->caller_context, G_PRIORITY_DEFAULT,
                               emit_stage_event_cb, event, stage_event_free);
 }
@@ -1198,6 +1223,8 @@ mail_setup_check_finalize (GObject *object)
   g_clear_pointer (&self->access_token, mail_setup_secret_free);
   g_free (self->provider_id);
   g_free (self->extra_ca_file);
+  g_clear_pointer (&self->progress_tls_info, mail_setup_tls_info_free);
+  g_free (self->progress_server_response);
   g_clear_pointer (&self->outcome, outcome_free);
 
   G_OBJECT_CLASS (mail_setup_check_parent_class)->finalize (object);
@@ -1424,6 +1451,14 @@ mail_setup_check_get_provider_id (MailSetupCheck *self)
   return self->provider_id;
 }
 
+/* Whether the check ran to its end (or was cancelled): its outcome is known. */
+gboolean
+mail_setup_check_get_finished (MailSetupCheck *self)
+{
+  g_return_val_if_fail (MAIL_SETUP_IS_CHECK (self), FALSE);
+  return self->outcome != NULL;
+}
+
 MailSetupDiagnosis
 mail_setup_check_get_diagnosis (MailSetupCheck *self)
 {
@@ -1437,7 +1472,7 @@ const char *
 mail_setup_check_get_server_response (MailSetupCheck *self)
 {
   g_return_val_if_fail (MAIL_SETUP_IS_CHECK (self), NULL);
-  return self->outcome ? self->outcome->server_response : NULL;
+  return self->outcome ? self->outcome->server_response : self->progress_server_response;
 }
 
 MailSetupStageStatus
@@ -1462,7 +1497,7 @@ const MailSetupTlsInfo *
 mail_setup_check_get_tls_info (MailSetupCheck *self)
 {
   g_return_val_if_fail (MAIL_SETUP_IS_CHECK (self), NULL);
-  return self->outcome ? self->outcome->tls_info : NULL;
+  return self->outcome ? self->outcome->tls_info : self->progress_tls_info;
 }
 
 const char * const *
@@ -1620,32 +1655,39 @@ mail_setup_check_to_json (MailSetupCheck *self)
 }
 
 /* The report a user copies into a help request: what was checked, what each
- * stage did and what the server said. Credentials never appear: commands
- * that carry them were redacted as they were sent. */
+ * stage did and what the server said; while the check runs, what is known
+ * so far. Credentials never appear: commands that carry them were redacted
+ * as they were sent. */
 char *
 mail_setup_check_to_text_report (MailSetupCheck *self)
 {
   g_autoptr(GString) report = g_string_new (NULL);
   const MailSetupTlsInfo *tls;
-  MailSetupDiagnosis diagnosis;
+  const char *server_response;
   const char * const *transcript;
 
   g_return_val_if_fail (MAIL_SETUP_IS_CHECK (self), NULL);
-  g_return_val_if_fail (self->outcome != NULL, NULL);
 
-  diagnosis = self->outcome->diagnosis;
-  tls = self->outcome->tls_info;
+  tls = mail_setup_check_get_tls_info (self);
+  server_response = mail_setup_check_get_server_response (self);
 
   g_string_append_printf (report, "Mail Setup %s connection report\n\n", PACKAGE_VERSION);
   g_string_append_printf (report, "Provider: %s\n", self->provider_id ? self->provider_id : "(none)");
   g_string_append_printf (report, "Server: %s, port %u, %s\n", self->server, self->port,
                           self->security == MAIL_SETUP_SECURITY_STARTTLS ? "STARTTLS" : "SSL/TLS");
   g_string_append_printf (report, "User name: %s\n", self->username);
-  g_string_append_printf (report, "Diagnosis: %s\n", mail_setup_diagnosis_to_string (diagnosis));
-  if (mail_setup_diagnosis_get_remedy (diagnosis) != NULL)
-    g_string_append_printf (report, "Remedy: %s\n", mail_setup_diagnosis_get_remedy (diagnosis));
-  if (self->outcome->server_response != NULL)
-    g_string_append_printf (report, "Server's last answer: %s\n", self->outcome->server_response);
+  if (self->outcome != NULL)
+    {
+      MailSetupDiagnosis diagnosis = self->outcome->diagnosis;
+
+      g_string_append_printf (report, "Diagnosis: %s\n", mail_setup_diagnosis_to_string (diagnosis));
+      if (mail_setup_diagnosis_get_remedy (diagnosis) != NULL)
+        g_string_append_printf (report, "Remedy: %s\n", mail_setup_diagnosis_get_remedy (diagnosis));
+    }
+  else
+    g_string_append (report, "Diagnosis: none yet, the test is still running\n");
+  if (server_response != NULL)
+    g_string_append_printf (report, "Server's last answer: %s\n", server_response);
 
   g_string_append (report, "\nStages:\n");
   for (guint i = 0; i < MAIL_SETUP_N_CHECK_STAGES; i++)

@@ -70,14 +70,18 @@ MailSetupSecurity       mail_setup_check_get_security         (MailSetupCheck   
 const char             *mail_setup_check_get_username         (MailSetupCheck      *self);
 const char             *mail_setup_check_get_provider_id      (MailSetupCheck      *self);
 
-/* The outcome, valid once the check has finished. */
-MailSetupDiagnosis      mail_setup_check_get_diagnosis        (MailSetupCheck      *self);
+gboolean                mail_setup_check_get_finished         (MailSetupCheck      *self);
+
+/* Known as the check goes, updated before each ::stage-finished. */
 const char             *mail_setup_check_get_server_response  (MailSetupCheck      *self);
 MailSetupStageStatus    mail_setup_check_get_stage_status     (MailSetupCheck      *self,
                                                                MailSetupCheckStage  stage);
 guint                   mail_setup_check_get_stage_duration   (MailSetupCheck      *self,
                                                                MailSetupCheckStage  stage);
 const MailSetupTlsInfo *mail_setup_check_get_tls_info         (MailSetupCheck      *self);
+
+/* The outcome, valid once the check has finished. */
+MailSetupDiagnosis      mail_setup_check_get_diagnosis        (MailSetupCheck      *self);
 const char * const     *mail_setup_check_get_capabilities     (MailSetupCheck      *self);
 const char * const     *mail_setup_check_get_addresses        (MailSetupCheck      *self);
 gboolean                mail_setup_check_get_is_microsoft     (MailSetupCheck      *self);
