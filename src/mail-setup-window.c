@@ -545,6 +545,23 @@ restore_settings_action (GtkWidget  *widget,
                                adw_toast_new (_("The known-good settings are back in place")));
 }
 
+/* The report of the last test, running or finished, for a help request. */
+static void
+copy_report_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *parameter)
+{
+  MailSetupWindow *self = MAIL_SETUP_WINDOW (widget);
+  g_autofree char *report = NULL;
+
+  if (mail_setup_account_get_last_check (self->account) == NULL)
+    return;
+
+  report = mail_setup_account_build_report (self->account);
+  gdk_clipboard_set_text (gtk_widget_get_clipboard (widget), report);
+  adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (_("Report copied")));
+}
+
 static void
 show_toast_action (GtkWidget  *widget,
                    const char *action_name,
@@ -657,6 +674,7 @@ mail_setup_window_class_init (MailSetupWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.test", NULL, test_action);
   gtk_widget_class_install_action (widget_class, "win.cancel-test", NULL, cancel_test_action);
   gtk_widget_class_install_action (widget_class, "win.show-toast", "s", show_toast_action);
+  gtk_widget_class_install_action (widget_class, "win.copy-report", NULL, copy_report_action);
   gtk_widget_class_install_action (widget_class, "win.restore-settings", NULL,
                                    restore_settings_action);
   gtk_widget_class_install_action (widget_class, "win.microsoft-sign-in", NULL,

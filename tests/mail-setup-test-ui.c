@@ -179,12 +179,14 @@ mail_setup_test_ui_screenshot (GtkWidget  *widget,
   return path;
 }
 
-/* The widget called NAME (gtk_widget_set_name(), or "name" in a .ui file)
- * inside ROOT, or NULL. */
-GtkWidget *
-mail_setup_test_ui_find (GtkWidget  *root,
-                         const char *name)
+static GtkWidget *
+find_named (GtkWidget  *root,
+            const char *name,
+            gboolean    mapped_only)
 {
+  if (mapped_only && !gtk_widget_get_mapped (root))
+    return NULL;
+
   if (g_strcmp0 (gtk_widget_get_name (root), name) == 0)
     return root;
 
@@ -192,13 +194,25 @@ mail_setup_test_ui_find (GtkWidget  *root,
        child != NULL;
        child = gtk_widget_get_next_sibling (child))
     {
-      GtkWidget *found = mail_setup_test_ui_find (child, name);
+      GtkWidget *found = find_named (child, name, mapped_only);
 
       if (found != NULL)
         return found;
     }
 
   return NULL;
+}
+
+/* The widget called NAME (gtk_widget_set_name(), or "name" in a .ui file)
+ * inside ROOT, or NULL: the one on screen when pages share a name, as the
+ * testing and result pages do. */
+GtkWidget *
+mail_setup_test_ui_find (GtkWidget  *root,
+                         const char *name)
+{
+  GtkWidget *found = find_named (root, name, TRUE);
+
+  return found != NULL ? found : find_named (root, name, FALSE);
 }
 
 typedef struct

@@ -96,6 +96,57 @@ fill_in_other_server (MailSetupWindow *window,
   screenshot (window, account_shot);
 }
 
+static void
+clipboard_text_read_cb (GObject      *clipboard,
+                        GAsyncResult *result,
+                        gpointer      user_data)
+{
+  char **text = user_data;
+
+  *text = gdk_clipboard_read_text_finish (GDK_CLIPBOARD (clipboard), result, NULL);
+  if (*text == NULL)
+    *text = g_strdup ("");
+}
+
+static gboolean
+is_set (gpointer user_data)
+{
+  return *(char **) user_data != NULL;
+}
+
+/* Presses Copy Report on the visible page; returns what the clipboard got. */
+static char *
+copy_report (MailSetupWindow *window)
+{
+  GdkClipboard *clipboard = gtk_widget_get_clipboard (GTK_WIDGET (window));
+  char *text = NULL;
+
+  gdk_clipboard_set_text (clipboard, "");
+  press (window, "copy-report");
+  gdk_clipboard_read_text_async (clipboard, NULL, clipboard_text_read_cb, &text);
+  g_assert_true (mail_setup_test_ui_wait_until (is_set, &text, 2000));
+
+  return text;
+}
+
+static void
+scroll_to_end (GtkWidget *inside)
+{
+  GtkWidget *scrolled = gtk_widget_get_ancestor (inside, GTK_TYPE_SCROLLED_WINDOW);
+  GtkAdjustment *adjustment = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scrolled));
+
+  gtk_adjustment_set_value (adjustment, gtk_adjustment_get_upper (adjustment) -
+                                        gtk_adjustment_get_page_size (adjustment));
+  mail_setup_test_ui_wait_for_frame (inside);
+}
+
+static const char *
+detail (MailSetupWindow *window,
+        const char      *name)
+{
+  return adw_action_row_get_subtitle (ADW_ACTION_ROW (widget (window, name)));
+}
+
 static const char *
 result_title (MailSetupWindow *window,
               const char      *diagnosis)
@@ -126,6 +177,7 @@ static void
 test_wizard_wrong_password_explains (void)
 {
   MailSetupWindow *window = open_wizard ();
+  g_autofree char *report = NULL;
   GtkWidget *remedy;
 
   fill_in_other_server (window, mail_setup_test_service_env ("MAIL_SETUP_TEST_USER"),
@@ -140,6 +192,15 @@ test_wizard_wrong_password_explains (void)
   g_assert_true (gtk_widget_is_drawable (remedy));
   g_assert_cmpstr (gtk_label_get_label (GTK_LABEL (remedy)), ==, "Check Your Password");
   screenshot (window, "wizard-result-auth-failed");
+
+  /* The report says what happened, and never what was typed as password. */
+  report = copy_report (window);
+  g_assert_nonnull (strstr (report, "Diagnosis: auth-failed"));
+  g_assert_nonnull (strstr (report, "Remedy: check-password"));
+  g_assert_nonnull (strstr (report, "Mail Setup Test CA"));
+  g_assert_nonnull (strstr (report, "<redacted>"));
+  g_assert_null (strstr (report, "not the password"));
+  g_assert_null (strstr (report, "bm90IHRoZSBwYXNzd29yZA"));  /* its base64 */
 
   /* Back to Settings keeps everything that was typed. */
   press (window, "back-to-settings");
@@ -291,6 +352,7 @@ test_wizard_cancel_while_server_never_greets (void)
 {
   g_autoptr(MailSetupTestServer) server = NULL;
   MailSetupWindow *window = open_wizard ();
+  g_autofree char *report = NULL;
   GdkFrameClock *clock;
   guint frames = 0;
   gulong handler;
@@ -298,7 +360,7 @@ test_wizard_cancel_while_server_never_greets (void)
   gint64 start;
 
   server = mail_setup_test_server_start ("never-greets", NULL);
-  fill_in_other_server (window, "someone@example.test", "secret",
+  fill_in_other_server (window, "someone@example.test", "Pa55 never sent",
                         mail_setup_test_server_get_port (server), "never-greets");
   press (window, "continue");
   mail_setup_test_ui_wait_for_page (window, "testing", 2000);
@@ -314,13 +376,33 @@ test_wizard_cancel_while_server_never_greets (void)
   g_assert_cmpstr (mail_setup_window_get_page (window), ==, "testing");
   screenshot (window, "wizard-testing");
 
+  /* What is known already shows while the test waits: the handshake is
+   * done, the greeting is not. */
+  adw_expander_row_set_expanded (ADW_EXPANDER_ROW (widget (window, "connection-details")), TRUE);
+  g_assert_true (g_str_has_prefix (detail (window, "tls-version"), "TLS1."));
+  g_assert_nonnull (strstr (detail (window, "certificate-issuer"), "CN=Mail Setup Test CA"));
+  g_assert_cmpuint (strlen (detail (window, "certificate-fingerprint")), ==, 32 * 3 - 1);
+  g_assert_cmpstr (detail (window, "server-response"), ==, "Not known yet");
+  /* Once the rows have slid open, scrolled down to them for the picture. */
+  until = g_get_monotonic_time () + G_USEC_PER_SEC / 2;
+  mail_setup_test_ui_wait_until (half_second_passed, &until, 2000);
+  scroll_to_end (widget (window, "connection-details"));
+  screenshot (window, "wizard-testing-details");
+
+  report = copy_report (window);
+  g_assert_nonnull (strstr (report, "Diagnosis: none yet, the test is still running"));
+  g_assert_nonnull (strstr (report, "Mail Setup Test CA"));
+  g_assert_null (strstr (report, "Pa55 never sent"));
+  g_assert_cmpstr (mail_setup_window_get_page (window), ==, "testing");
+
   start = g_get_monotonic_time ();
   press (window, "cancel");
   mail_setup_test_ui_wait_for_page (window, "account", 1000);
   g_assert_cmpint (g_get_monotonic_time () - start, <, G_USEC_PER_SEC);
 
   /* Nothing typed is lost. */
-  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (widget (window, "password"))), ==, "secret");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (widget (window, "password"))), ==,
+                   "Pa55 never sent");
   press (window, "back");
   mail_setup_test_ui_wait_for_page (window, "provider", 2000);
   g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (widget (window, "email"))), ==,

@@ -4,6 +4,7 @@
 
 #include <glib/gi18n.h>
 
+#include "mail-setup-connection-details.h"
 #include "mail-setup-remedy-view.h"
 #include "mail-setup-result-page.h"
 #include "mail-setup-stage-list.h"
@@ -13,51 +14,26 @@
 
 struct _MailSetupResultPage
 {
-  AdwBin               parent_instance;
+  AdwBin                     parent_instance;
 
-  MailSetupAccount    *account;  /* the page's, borrowed */
-  MailSetupCheck      *check;
+  MailSetupAccount           *account;  /* the page's, borrowed */
 
-  GtkImage            *icon;
-  GtkLabel            *title_label;
-  GtkLabel            *explanation_label;
-  AdwPreferencesGroup *remedy_group;
-  MailSetupRemedyView *remedy_view;
-  GtkWidget           *failure_buttons;
-  GtkWidget           *success_buttons;
-  GtkWidget           *try_again_button;
-  GtkWidget           *done_button;
-  GtkWidget           *save_button;
-  GtkLabel            *save_status_label;
-  MailSetupStageList  *stage_list;
-  AdwActionRow        *server_response_row;
-  AdwActionRow        *tls_version_row;
-  AdwActionRow        *issuer_row;
-  AdwActionRow        *valid_until_row;
-  AdwActionRow        *fingerprint_row;
+  GtkImage                   *icon;
+  GtkLabel                   *title_label;
+  GtkLabel                   *explanation_label;
+  AdwPreferencesGroup        *remedy_group;
+  MailSetupRemedyView        *remedy_view;
+  GtkWidget                  *failure_buttons;
+  GtkWidget                  *success_buttons;
+  GtkWidget                  *try_again_button;
+  GtkWidget                  *done_button;
+  GtkWidget                  *save_button;
+  GtkLabel                   *save_status_label;
+  MailSetupStageList         *stage_list;
+  MailSetupConnectionDetails *connection_details;
 };
 
 G_DEFINE_FINAL_TYPE (MailSetupResultPage, mail_setup_result_page, MAIL_SETUP_TYPE_PAGE)
-
-static void
-set_detail (AdwActionRow *row,
-            const char   *value)
-{
-  adw_action_row_set_subtitle (row, value != NULL && *value != '\0' ? value : _("Unknown"));
-}
-
-static void
-copy_report_cb (MailSetupResultPage *self)
-{
-  g_autofree char *report = NULL;
-
-  if (self->check == NULL)
-    return;
-
-  report = mail_setup_account_build_report (self->account);
-  gdk_clipboard_set_text (gtk_widget_get_clipboard (GTK_WIDGET (self)), report);
-  gtk_widget_activate_action (GTK_WIDGET (self), "win.show-toast", "s", _("Report copied"));
-}
 
 static gboolean
 remedy_has_retry (MailSetupRemedy *remedy)
@@ -85,7 +61,6 @@ mail_setup_result_page_dispose (GObject *object)
 {
   MailSetupResultPage *self = MAIL_SETUP_RESULT_PAGE (object);
 
-  g_clear_object (&self->check);
   self->account = NULL;
 
   G_OBJECT_CLASS (mail_setup_result_page_parent_class)->dispose (object);
@@ -111,6 +86,7 @@ mail_setup_result_page_class_init (MailSetupResultPageClass *klass)
   object_class->constructed = mail_setup_result_page_constructed;
 
 
+  g_type_ensure (MAIL_SETUP_TYPE_CONNECTION_DETAILS);
   g_type_ensure (MAIL_SETUP_TYPE_STAGE_LIST);
   g_type_ensure (MAIL_SETUP_TYPE_REMEDY_VIEW);
 
@@ -128,12 +104,7 @@ mail_setup_result_page_class_init (MailSetupResultPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, MailSetupResultPage, save_button);
   gtk_widget_class_bind_template_child (widget_class, MailSetupResultPage, save_status_label);
   gtk_widget_class_bind_template_child (widget_class, MailSetupResultPage, stage_list);
-  gtk_widget_class_bind_template_child (widget_class, MailSetupResultPage, server_response_row);
-  gtk_widget_class_bind_template_child (widget_class, MailSetupResultPage, tls_version_row);
-  gtk_widget_class_bind_template_child (widget_class, MailSetupResultPage, issuer_row);
-  gtk_widget_class_bind_template_child (widget_class, MailSetupResultPage, valid_until_row);
-  gtk_widget_class_bind_template_child (widget_class, MailSetupResultPage, fingerprint_row);
-  gtk_widget_class_bind_template_callback (widget_class, copy_report_cb);
+  gtk_widget_class_bind_template_child (widget_class, MailSetupResultPage, connection_details);
 }
 
 static void
@@ -151,17 +122,14 @@ mail_setup_result_page_show (MailSetupResultPage *self,
                              const char          *remedy_id)
 {
   MailSetupDiagnosis diagnosis;
-  const MailSetupTlsInfo *tls;
   MailSetupRemedy *remedy;
   gboolean ok;
 
   g_return_if_fail (MAIL_SETUP_IS_RESULT_PAGE (self));
   g_return_if_fail (MAIL_SETUP_IS_CHECK (check));
 
-  g_set_object (&self->check, check);
   diagnosis = mail_setup_check_get_diagnosis (check);
   remedy = remedy_id ? mail_setup_remedy_catalog_lookup (remedy_id) : NULL;
-  tls = mail_setup_check_get_tls_info (check);
   ok = diagnosis == MAIL_SETUP_DIAGNOSIS_OK;
 
   gtk_widget_set_name (GTK_WIDGET (self->title_label), mail_setup_diagnosis_to_string (diagnosis));
@@ -186,19 +154,7 @@ mail_setup_result_page_show (MailSetupResultPage *self,
 
   mail_setup_stage_list_set_check (self->stage_list, check);
 
-  set_detail (self->server_response_row, mail_setup_check_get_server_response (check));
-  set_detail (self->tls_version_row, tls ? tls->version : NULL);
-  set_detail (self->issuer_row, tls ? tls->issuer : NULL);
-  set_detail (self->fingerprint_row, tls ? tls->sha256 : NULL);
-  if (tls != NULL && tls->not_after != NULL)
-    {
-      g_autoptr(GDateTime) local = g_date_time_to_local (tls->not_after);
-      g_autofree char *date = g_date_time_format (local, "%x");
-
-      set_detail (self->valid_until_row, date);
-    }
-  else
-    set_detail (self->valid_until_row, NULL);
+  mail_setup_connection_details_set_check (self->connection_details, check);
 }
 
 void

@@ -4,18 +4,21 @@
 
 #include <glib/gi18n.h>
 
+#include "mail-setup-connection-details.h"
 #include "mail-setup-stage-list.h"
 #include "mail-setup-testing-page.h"
 
-/* The third page: the live checklist of a running test, and Cancel. */
+/* The third page: the live checklist of a running test, Cancel, and the
+ * details as they become known. */
 
 struct _MailSetupTestingPage
 {
-  AdwBin              parent_instance;
+  AdwBin                     parent_instance;
 
-  GtkLabel           *server_label;
-  MailSetupStageList *stage_list;
-  GtkButton          *cancel_button;
+  GtkLabel                   *server_label;
+  MailSetupStageList         *stage_list;
+  GtkButton                  *cancel_button;
+  MailSetupConnectionDetails *connection_details;
 };
 
 G_DEFINE_FINAL_TYPE (MailSetupTestingPage, mail_setup_testing_page, ADW_TYPE_BIN)
@@ -31,6 +34,7 @@ mail_setup_testing_page_class_init (MailSetupTestingPageClass *klass)
 {
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
+  g_type_ensure (MAIL_SETUP_TYPE_CONNECTION_DETAILS);
   g_type_ensure (MAIL_SETUP_TYPE_STAGE_LIST);
 
   gtk_widget_class_set_template_from_resource (widget_class,
@@ -38,6 +42,7 @@ mail_setup_testing_page_class_init (MailSetupTestingPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, MailSetupTestingPage, server_label);
   gtk_widget_class_bind_template_child (widget_class, MailSetupTestingPage, stage_list);
   gtk_widget_class_bind_template_child (widget_class, MailSetupTestingPage, cancel_button);
+  gtk_widget_class_bind_template_child (widget_class, MailSetupTestingPage, connection_details);
 }
 
 static void
@@ -62,4 +67,5 @@ mail_setup_testing_page_set_check (MailSetupTestingPage *self,
                             mail_setup_check_get_server (check));
   gtk_label_set_label (self->server_label, server);
   mail_setup_stage_list_set_check (self->stage_list, check);
+  mail_setup_connection_details_set_check (self->connection_details, check);
 }
