@@ -11,7 +11,7 @@
 
 struct _MailSetupAccountPage
 {
-  AdwBin               parent_instance;
+  MailSetupPage        parent_instance;
 
   MailSetupAccount    *account;  /* the page's, borrowed */
   GSignalGroup        *account_signals;

@@ -12,7 +12,7 @@
 
 struct _MailSetupProviderPage
 {
-  AdwBin            parent_instance;
+  MailSetupPage     parent_instance;
 
   MailSetupAccount *account;  /* the page's, borrowed */
   GSignalGroup     *account_signals;

@@ -14,7 +14,7 @@
 
 struct _MailSetupResultPage
 {
-  AdwBin                     parent_instance;
+  MailSetupPage              parent_instance;
 
   MailSetupAccount           *account;  /* the page's, borrowed */
 

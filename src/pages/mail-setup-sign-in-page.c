@@ -16,7 +16,7 @@
 
 struct _MailSetupSignInPage
 {
-  AdwBin            parent_instance;
+  MailSetupPage     parent_instance;
 
   MailSetupAccount *account;  /* the page's, borrowed */
   MailSetupOAuth   *oauth;
