@@ -374,11 +374,12 @@ test_check_known_while_running (void)
 
   server = mail_setup_test_server_start ("never-greets", NULL);
   check = new_scripted_check (server, MAIL_SETUP_SECURITY_SSL_TLS);
-  mail_setup_check_set_timeout (check, 30);
+  /* Ends by the greeting's timeout, however slow the handshake is here. */
+  mail_setup_check_set_timeout (check, 2);
   g_signal_connect (check, "stage-finished", G_CALLBACK (note_while_running_cb), &seen);
 
   g_assert_null (mail_setup_check_get_tls_info (check));
-  assert_diagnosis (mail_setup_test_check_run (check, 500, NULL), MAIL_SETUP_DIAGNOSIS_CANCELLED);
+  assert_diagnosis (run_check (check), MAIL_SETUP_DIAGNOSIS_SERVER_TIMEOUT);
 
   g_assert_false (seen.finished);
   g_assert_nonnull (seen.issuer);
