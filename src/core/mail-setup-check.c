@@ -5,6 +5,7 @@
 #include <glib/gi18n-lib.h>
 #include <json-glib/json-glib.h>
 
+#include "mail-setup-address-list.h"
 #include "mail-setup-check.h"
 #include "mail-setup-imap.h"
 #include "mail-setup-secret.h"
@@ -162,6 +163,7 @@ typedef struct
   gint64                deadline;
   gboolean              stage_timed_out;
 
+  GList                *addresses;  /* of GInetAddress, from the resolve stage */
   MailSetupStream      *stream;
   MailSetupImapReader  *reader;
   guint                 next_tag;
@@ -181,6 +183,7 @@ run_free (Run *run)
   g_clear_pointer (&run->password, mail_setup_secret_free);
   g_clear_pointer (&run->access_token, mail_setup_secret_free);
   g_free (run->extra_ca_file);
+  g_resolver_free_addresses (run->addresses);
   g_clear_pointer (&run->stream, mail_setup_stream_free);
   g_clear_pointer (&run->reader, mail_setup_imap_reader_free);
   g_clear_pointer (&run->outcome, outcome_free);
@@ -471,7 +474,7 @@ resolve (Run *run)
       g_strv_builder_add (addresses, address);
     }
   run->outcome->addresses = g_strv_builder_end (addresses);
-  g_resolver_free_addresses (list);
+  run->addresses = list;
 
   stage_end (run, MAIL_SETUP_STAGE_STATUS_OK);
   return TRUE;
@@ -484,12 +487,15 @@ start_connect (Run                 *run,
                gpointer             user_data)
 {
   g_autoptr(GSocketClient) client = g_socket_client_new ();
+  g_autoptr(MailSetupAddressList) addresses = NULL;
 
+  /* The addresses the resolve stage found, not a second lookup. */
+  addresses = mail_setup_address_list_new (run->server, run->addresses, run->port);
   /* IMAP does not go through web proxies, and looking them up costs time. */
   g_socket_client_set_enable_proxy (client, FALSE);
   g_socket_client_set_timeout (client, MAX (1, run->timeout_us / G_USEC_PER_SEC));
-  g_socket_client_connect_to_host_async (client, run->server, run->port, cancellable,
-                                         callback, user_data);
+  g_socket_client_connect_async (client, G_SOCKET_CONNECTABLE (addresses), cancellable,
+                                 callback, user_data);
 }
 
 static gboolean
@@ -504,7 +510,7 @@ connect_to_server (Run *run)
 
   result = run_async_stage (run, start_connect);
   client = G_SOCKET_CLIENT (g_async_result_get_source_object (result));
-  connection = g_socket_client_connect_to_host_finish (client, result, &error);
+  connection = g_socket_client_connect_finish (client, result, &error);
   if (connection == NULL)
     {
       fail_with_error (run, error);
