@@ -221,8 +221,11 @@ stage_finished_cb (MailSetupCheck *check,
 
   if (run->interactive)
     g_print ("\r\033[K");
-  g_print ("  %s %s (%u ms)\n", status_mark (status),
-           mail_setup_check_stage_get_label (stage), duration_ms);
+  if (duration_ms == 0)
+    g_print ("  %s %s (< 1 ms)\n", status_mark (status), mail_setup_check_stage_get_label (stage));
+  else
+    g_print ("  %s %s (%u ms)\n", status_mark (status),
+             mail_setup_check_stage_get_label (stage), duration_ms);
 }
 
 static void

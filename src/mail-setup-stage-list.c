@@ -84,7 +84,12 @@ show_stage (MailSetupStageList   *self,
   row = &self->rows[stage];
   gtk_stack_set_visible_child_name (row->state, status_to_page (status));
 
-  if (status == MAIL_SETUP_STAGE_STATUS_OK || status == MAIL_SETUP_STAGE_STATUS_FAILED)
+  /* Durations are whole milliseconds, rounded down: 0 means less than 1. */
+  if ((status == MAIL_SETUP_STAGE_STATUS_OK || status == MAIL_SETUP_STAGE_STATUS_FAILED) &&
+      duration_ms == 0)
+    /* Translators: a step of the test took less than a millisecond */
+    duration = g_strdup (_("< 1 ms"));
+  else if (status == MAIL_SETUP_STAGE_STATUS_OK || status == MAIL_SETUP_STAGE_STATUS_FAILED)
     /* Translators: how long a step of the test took, in milliseconds */
     duration = g_strdup_printf (_("%u ms"), duration_ms);
   gtk_label_set_label (row->duration, duration ? duration : "");
@@ -137,6 +142,7 @@ build_rows (MailSetupStageList *self)
       StageRow *row = &self->rows[i];
       GtkWidget *spinner = gtk_spinner_new ();
       g_autofree char *name = g_strdup_printf ("stage-%s", mail_setup_check_stage_to_string (i));
+      g_autofree char *duration_name = g_strconcat (name, "-duration", NULL);
 
       row->row = ADW_ACTION_ROW (adw_action_row_new ());
       gtk_widget_set_name (GTK_WIDGET (row->row), name);
@@ -154,6 +160,7 @@ build_rows (MailSetupStageList *self)
       adw_action_row_add_prefix (row->row, GTK_WIDGET (row->state));
 
       row->duration = GTK_LABEL (gtk_label_new (NULL));
+      gtk_widget_set_name (GTK_WIDGET (row->duration), duration_name);
       gtk_widget_add_css_class (GTK_WIDGET (row->duration), "dim-label");
       gtk_widget_add_css_class (GTK_WIDGET (row->duration), "numeric");
       adw_action_row_add_suffix (row->row, GTK_WIDGET (row->duration));

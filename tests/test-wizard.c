@@ -168,6 +168,17 @@ test_wizard_good_account_succeeds (void)
 
   g_assert_cmpstr (result_title (window, "ok"), ==, "Your Account Works");
   g_assert_true (gtk_widget_is_drawable (widget (window, "save")));
+
+  /* Every stage says how long it took; never "0 ms". */
+  for (guint i = 0; i < MAIL_SETUP_CHECK_STAGE_LOGOUT; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("stage-%s-duration", mail_setup_check_stage_to_string (i));
+      const char *duration = gtk_label_get_label (GTK_LABEL (widget (window, name)));
+
+      g_test_message ("%s: %s", name, duration);
+      g_assert_true (g_str_equal (duration, "< 1 ms") ||
+                     (g_str_has_suffix (duration, " ms") && g_ascii_strtoull (duration, NULL, 10) > 0));
+    }
   screenshot (window, "wizard-result-success");
 
   gtk_window_destroy (GTK_WINDOW (window));
