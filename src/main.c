@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <glib/gstdio.h>
 #include <gmodule.h>
 #include <locale.h>
 
@@ -17,9 +18,12 @@ typedef int (*UiMainFunc) (int    argc,
 static char *
 ui_module_path (void)
 {
-  g_autofree char *self = g_file_read_link ("/proc/self/exe", NULL);
+  GStatBuf self, built;
 
-  if (g_strcmp0 (self, BUILD_EXECUTABLE_PATH) == 0)
+  /* The same file, whichever way either path was spelled (a build folder
+   * reached through a symbolic link, say). */
+  if (g_stat ("/proc/self/exe", &self) == 0 && g_stat (BUILD_EXECUTABLE_PATH, &built) == 0 &&
+      self.st_dev == built.st_dev && self.st_ino == built.st_ino)
     return g_strdup (UI_MODULE_BUILD_PATH);
 
   return g_strdup (UI_MODULE_INSTALL_PATH);
