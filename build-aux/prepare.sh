@@ -19,6 +19,7 @@ test_packages=(
     python3 openssl xvfb xauth dbus-daemon gnome-keyring libsecret-tools
     dovecot-imapd isync valgrind
     locales  # localedef's de_DE source for tests/test-i18n.c
+    binutils  # readelf, for tests/check-program-links.sh
 )
 # bench/run, beside the test packages.
 bench_packages=(

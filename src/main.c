@@ -3,44 +3,27 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
-#include <glib/gstdio.h>
-#include <gmodule.h>
 #include <locale.h>
 
 #include "mail-setup-cli.h"
+#include "mail-setup-modules.h"
 
 typedef int (*UiMainFunc) (int    argc,
                            char **argv);
 
-/* The window lives in a module (see mail-setup-ui-main.c). A program run
- * from its build folder loads the module built beside it; an installed one
- * the installed module. */
-static char *
-ui_module_path (void)
-{
-  GStatBuf self, built;
-
-  /* The same file, whichever way either path was spelled (a build folder
-   * reached through a symbolic link, say). */
-  if (g_stat ("/proc/self/exe", &self) == 0 && g_stat (BUILD_EXECUTABLE_PATH, &built) == 0 &&
-      self.st_dev == built.st_dev && self.st_ino == built.st_ino)
-    return g_strdup (UI_MODULE_BUILD_PATH);
-
-  return g_strdup (UI_MODULE_INSTALL_PATH);
-}
-
+/* The window lives in a module (see mail-setup-ui-main.c and
+ * mail-setup-modules.c), loaded only when a window is wanted. */
 static int
 run_window (int    argc,
             char **argv)
 {
-  g_autofree char *path = ui_module_path ();
-  GModule *module;
-  UiMainFunc ui_main = NULL;
+  g_autoptr(GError) error = NULL;
+  UiMainFunc ui_main;
 
-  module = g_module_open (path, G_MODULE_BIND_LOCAL);
-  if (module == NULL || !g_module_symbol (module, "mail_setup_ui_main", (gpointer *) &ui_main))
+  ui_main = mail_setup_module_lookup ("mail-setup-ui", "mail_setup_ui_main", &error);
+  if (ui_main == NULL)
     {
-      g_printerr ("mail-setup: %s: %s\n", _("The window cannot be loaded"), g_module_error ());
+      g_printerr ("mail-setup: %s: %s\n", _("The window cannot be loaded"), error->message);
       return 1;
     }
 

@@ -14,6 +14,7 @@ meson install -C "$build_root" --destdir "$destdir" --no-rebuild --quiet
 for file in \
     bin/mail-setup \
     "$libdir/mail-setup/mail-setup-ui.so" \
+    "$libdir/mail-setup/mail-setup-sign-in.so" \
     share/applications/io.github.mailsetup.MailSetup.desktop \
     share/metainfo/io.github.mailsetup.MailSetup.metainfo.xml \
     share/icons/hicolor/scalable/apps/io.github.mailsetup.MailSetup.svg \
