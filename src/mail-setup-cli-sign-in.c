@@ -7,30 +7,12 @@
 #include <unistd.h>
 
 #include "mail-setup-cli-sign-in.h"
+#include "mail-setup-core.h"
 #include "mail-setup-oauth.h"
 
 /* `mail-setup --check --auth oauth2`: Microsoft sign-in on a terminal, in a
  * module of its own (mail-setup-sign-in.so) because it needs libsoup, which
  * a password check would otherwise load for nothing. */
-
-static void
-async_result_cb (GObject      *source,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  GAsyncResult **slot = user_data;
-
-  *slot = g_object_ref (result);
-}
-
-static GAsyncResult *
-wait_for_result (GAsyncResult **slot)
-{
-  while (*slot == NULL)
-    g_main_context_iteration (NULL, TRUE);
-
-  return *slot;
-}
 
 /* Microsoft sign-in on a terminal: the instructions go where the person
  * reads them (standard error with --json, whose output is for programs),
@@ -114,8 +96,9 @@ mail_setup_cli_sign_in (const char       *username,
 
   sign_in.interactive = isatty (fileno (sign_in.out));
 
-  mail_setup_oauth_request_code_async (oauth, NULL, async_result_cb, &requested);
-  if (!mail_setup_oauth_request_code_finish (oauth, wait_for_result (&requested), error))
+  mail_setup_oauth_request_code_async (oauth, NULL, mail_setup_store_async_result, &requested);
+  mail_setup_wait_for_async_result (&requested);
+  if (!mail_setup_oauth_request_code_finish (oauth, requested, error))
     return FALSE;
 
   sign_in_print_instructions (&sign_in, username);
@@ -127,8 +110,9 @@ mail_setup_cli_sign_in (const char       *username,
       g_autoptr(GAsyncResult) polled = NULL;
 
       g_clear_error (&local_error);
-      mail_setup_oauth_poll_async (oauth, NULL, async_result_cb, &polled);
-      tokens = mail_setup_oauth_poll_finish (oauth, wait_for_result (&polled), &local_error);
+      mail_setup_oauth_poll_async (oauth, NULL, mail_setup_store_async_result, &polled);
+      mail_setup_wait_for_async_result (&polled);
+      tokens = mail_setup_oauth_poll_finish (oauth, polled, &local_error);
       if (tokens == NULL && !mail_setup_oauth_error_is_pending (local_error))
         break;
       if (tokens == NULL)

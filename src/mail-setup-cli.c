@@ -10,6 +10,7 @@
 
 #include "mail-setup-account-store.h"
 #include "mail-setup-check.h"
+#include "mail-setup-core.h"
 #include "mail-setup-cli-sign-in.h"
 #include "mail-setup-cli.h"
 #include "mail-setup-modules.h"
@@ -289,25 +290,6 @@ looks_like_email (const char *text)
          strpbrk (text, " \t\r\n") == NULL;
 }
 
-static void
-async_result_cb (GObject      *source,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  GAsyncResult **slot = user_data;
-
-  *slot = g_object_ref (result);
-}
-
-static GAsyncResult *
-wait_for_result (GAsyncResult **slot)
-{
-  while (*slot == NULL)
-    g_main_context_iteration (NULL, TRUE);
-
-  return *slot;
-}
-
 /* Saves what was just checked, through the same function as the window. */
 static int
 store_account (Options           *options,
@@ -335,8 +317,8 @@ store_account (Options           *options,
   mail_setup_account_set_username (account, options->username);
 
   mail_setup_account_store_save_async (account, secret, authtype, NULL,
-                                       async_result_cb, &result);
-  saved = mail_setup_account_store_save_finish (wait_for_result (&result), &error);
+                                       mail_setup_store_async_result, &result);
+  saved = mail_setup_account_store_save_finish (mail_setup_wait_for_async_result (&result), &error);
   if (saved == NULL)
     {
       g_printerr (_("The account was not saved. %s\n"), error->message);
@@ -517,8 +499,10 @@ run_list (void)
 
   /* The list is still worth printing when the keyring cannot say which
    * passwords it has. */
-  mail_setup_account_store_refresh_secrets_async (accounts, NULL, async_result_cb, &refreshed);
-  if (!mail_setup_account_store_refresh_secrets_finish (wait_for_result (&refreshed), &error))
+  mail_setup_account_store_refresh_secrets_async (accounts, NULL,
+                                                  mail_setup_store_async_result, &refreshed);
+  mail_setup_wait_for_async_result (&refreshed);
+  if (!mail_setup_account_store_refresh_secrets_finish (refreshed, &error))
     g_printerr (_("Which passwords the keyring has is not known. %s\n"), error->message);
 
   for (guint i = 0; i < n_accounts; i++)
@@ -543,8 +527,8 @@ run_remove (const char *email)
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
 
-  mail_setup_account_store_remove_async (email, NULL, async_result_cb, &result);
-  if (!mail_setup_account_store_remove_finish (wait_for_result (&result), &error))
+  mail_setup_account_store_remove_async (email, NULL, mail_setup_store_async_result, &result);
+  if (!mail_setup_account_store_remove_finish (mail_setup_wait_for_async_result (&result), &error))
     {
       g_printerr ("mail-setup: %s\n", error->message);
       return 1;

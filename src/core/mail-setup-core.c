@@ -36,3 +36,25 @@ mail_setup_settings_new (void)
 
   return g_settings_new_full (schema, NULL, NULL);
 }
+
+/* For code that runs one asynchronous call to its end before going on, as
+ * the command line does: give this as the callback, with the address of a
+ * GAsyncResult pointer as its data, then wait with
+ * mail_setup_wait_for_async_result(), which returns the result (unref it). */
+void
+mail_setup_store_async_result (GObject      *source,
+                               GAsyncResult *result,
+                               gpointer      slot)
+{
+  *(GAsyncResult **) slot = g_object_ref (result);
+}
+
+/* Runs the thread-default main context until SLOT holds a result. */
+GAsyncResult *
+mail_setup_wait_for_async_result (GAsyncResult **slot)
+{
+  while (*slot == NULL)
+    g_main_context_iteration (g_main_context_get_thread_default (), TRUE);
+
+  return *slot;
+}
