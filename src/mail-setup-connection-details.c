@@ -93,9 +93,10 @@ mail_setup_connection_details_class_init (MailSetupConnectionDetailsClass *klass
 
   object_class->dispose = mail_setup_connection_details_dispose;
 
-  gtk_widget_class_set_template_from_resource (widget_class,
-                                               RESOURCE_BASE_PATH "/mail-setup-connection-details.ui");
-  gtk_widget_class_bind_template_child (widget_class, MailSetupConnectionDetails, server_response_row);
+  gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_BASE_PATH
+                                               "/mail-setup-connection-details.ui");
+  gtk_widget_class_bind_template_child (widget_class, MailSetupConnectionDetails,
+                                        server_response_row);
   gtk_widget_class_bind_template_child (widget_class, MailSetupConnectionDetails, tls_version_row);
   gtk_widget_class_bind_template_child (widget_class, MailSetupConnectionDetails, issuer_row);
   gtk_widget_class_bind_template_child (widget_class, MailSetupConnectionDetails, valid_until_row);

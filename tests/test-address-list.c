@@ -15,11 +15,23 @@ parse_addresses (const char * const *texts)
   return addresses;
 }
 
+static char *
+address_text (GSocketAddress *address)
+{
+  GInetSocketAddress *inet_address = G_INET_SOCKET_ADDRESS (address);
+
+  return g_inet_address_to_string (g_inet_socket_address_get_address (inet_address));
+}
+
 static void
 test_address_list_families_take_turns (void)
 {
-  const char *found[] = { "2001:db8::1", "2001:db8::2", "2001:db8::3", "192.0.2.1", "192.0.2.2", NULL };
-  const char *expected[] = { "2001:db8::1", "192.0.2.1", "2001:db8::2", "192.0.2.2", "2001:db8::3" };
+  const char *found[] = {
+    "2001:db8::1", "2001:db8::2", "2001:db8::3", "192.0.2.1", "192.0.2.2", NULL
+  };
+  const char *expected[] = {
+    "2001:db8::1", "192.0.2.1", "2001:db8::2", "192.0.2.2", "2001:db8::3"
+  };
   g_autoptr(GSocketAddressEnumerator) enumerator = NULL;
   g_autoptr(MailSetupAddressList) list = NULL;
   g_autofree char *name = NULL;
@@ -38,7 +50,7 @@ test_address_list_families_take_turns (void)
       g_autofree char *text = NULL;
 
       g_assert_nonnull (address);
-      text = g_inet_address_to_string (g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (address)));
+      text = address_text (address);
       g_assert_cmpstr (text, ==, expected[i]);
       g_assert_cmpuint (g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (address)), ==, 993);
     }
@@ -79,7 +91,7 @@ test_address_list_connect_tries_the_next_address (void)
 
   remote = g_socket_connection_get_remote_address (connection, &error);
   g_assert_no_error (error);
-  remote_text = g_inet_address_to_string (g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (remote)));
+  remote_text = address_text (remote);
   g_assert_cmpstr (remote_text, ==, "127.0.0.1");
   g_assert_cmpuint (g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (remote)), ==, port);
 }

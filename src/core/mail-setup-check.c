@@ -1685,10 +1685,12 @@ mail_setup_check_to_text_report (MailSetupCheck *self)
   if (self->outcome != NULL)
     {
       MailSetupDiagnosis diagnosis = self->outcome->diagnosis;
+      const char *remedy = mail_setup_diagnosis_get_remedy (diagnosis);
 
-      g_string_append_printf (report, "Diagnosis: %s\n", mail_setup_diagnosis_to_string (diagnosis));
-      if (mail_setup_diagnosis_get_remedy (diagnosis) != NULL)
-        g_string_append_printf (report, "Remedy: %s\n", mail_setup_diagnosis_get_remedy (diagnosis));
+      g_string_append_printf (report, "Diagnosis: %s\n",
+                              mail_setup_diagnosis_to_string (diagnosis));
+      if (remedy != NULL)
+        g_string_append_printf (report, "Remedy: %s\n", remedy);
     }
   else
     g_string_append (report, "Diagnosis: none yet, the test is still running\n");
