@@ -14,9 +14,9 @@
  * module of its own (mail-setup-sign-in.so) because it needs libsoup, which
  * a password check would otherwise load for nothing. */
 
-/* Microsoft sign-in on a terminal: the instructions go where the person
- * reads them (standard error with --json, whose output is for programs),
- * then a countdown on a terminal or each new status line otherwise. */
+/* The instructions go where the person reads them (standard error with
+ * --json, whose output is for programs), then a countdown on a terminal or
+ * each new status line otherwise. */
 typedef struct
 {
   MailSetupOAuth *oauth;

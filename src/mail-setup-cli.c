@@ -10,9 +10,9 @@
 
 #include "mail-setup-account-store.h"
 #include "mail-setup-check.h"
-#include "mail-setup-core.h"
 #include "mail-setup-cli-sign-in.h"
 #include "mail-setup-cli.h"
+#include "mail-setup-core.h"
 #include "mail-setup-modules.h"
 #include "mail-setup-provider.h"
 #include "mail-setup-secret.h"
