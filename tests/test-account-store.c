@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 
 #include "mail-setup-account-store.h"
+#include "mail-setup-core.h"
 #include "mail-setup-provider.h"
 #include "mail-setup-test-util.h"
 
@@ -20,25 +21,6 @@
 #define PASSWORD "store me: \"quoted\" {braces} Grüße"
 
 static char *config_home;
-
-static void
-async_result_cb (GObject      *source,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  GAsyncResult **slot = user_data;
-
-  *slot = g_object_ref (result);
-}
-
-static GAsyncResult *
-wait_for_result (GAsyncResult **slot)
-{
-  while (*slot == NULL)
-    g_main_context_iteration (NULL, TRUE);
-
-  return *slot;
-}
 
 static MailSetupAccount *
 new_account (const char *email,
@@ -65,9 +47,10 @@ save (MailSetupAccount  *account,
 {
   g_autoptr(GAsyncResult) result = NULL;
 
-  mail_setup_account_store_save_async (account, secret, NULL, NULL, async_result_cb, &result);
+  mail_setup_account_store_save_async (account, secret, NULL, NULL,
+                                       mail_setup_store_async_result, &result);
 
-  return mail_setup_account_store_save_finish (wait_for_result (&result), error);
+  return mail_setup_account_store_save_finish (mail_setup_wait_for_async_result (&result), error);
 }
 
 static MailSetupSavedAccount *
@@ -92,9 +75,9 @@ remove_account (const char  *email,
 {
   g_autoptr(GAsyncResult) result = NULL;
 
-  mail_setup_account_store_remove_async (email, NULL, async_result_cb, &result);
+  mail_setup_account_store_remove_async (email, NULL, mail_setup_store_async_result, &result);
 
-  return mail_setup_account_store_remove_finish (wait_for_result (&result), error);
+  return mail_setup_account_store_remove_finish (mail_setup_wait_for_async_result (&result), error);
 }
 
 static guint
@@ -255,8 +238,10 @@ test_save_twice_one_item (void)
   g_assert_cmpuint (g_list_model_get_n_items (accounts), ==, 1);
 
   /* "Test again" gets the newer password. */
-  mail_setup_account_store_lookup_secret_async (second, NULL, async_result_cb, &looked_up);
-  secret = mail_setup_account_store_lookup_secret_finish (wait_for_result (&looked_up), &error);
+  mail_setup_account_store_lookup_secret_async (second, NULL,
+                                                mail_setup_store_async_result, &looked_up);
+  mail_setup_wait_for_async_result (&looked_up);
+  secret = mail_setup_account_store_lookup_secret_finish (looked_up, &error);
   g_assert_no_error (error);
   g_assert_cmpstr (secret, ==, PASSWORD);
 }
@@ -384,9 +369,10 @@ test_secret_missing_is_marked (void)
   accounts = mail_setup_account_store_list (&error);
   g_assert_no_error (error);
   g_assert_cmpuint (g_list_model_get_n_items (accounts), ==, 2);
-  mail_setup_account_store_refresh_secrets_async (accounts, NULL, async_result_cb, &refreshed);
-  g_assert_true (mail_setup_account_store_refresh_secrets_finish (wait_for_result (&refreshed),
-                                                                  &error));
+  mail_setup_account_store_refresh_secrets_async (accounts, NULL,
+                                                  mail_setup_store_async_result, &refreshed);
+  mail_setup_wait_for_async_result (&refreshed);
+  g_assert_true (mail_setup_account_store_refresh_secrets_finish (refreshed, &error));
   g_assert_no_error (error);
 
   first = g_list_model_get_item (accounts, 0);
@@ -396,8 +382,10 @@ test_secret_missing_is_marked (void)
   g_assert_cmpstr (mail_setup_saved_account_get_email (second), ==, "other@example.test");
   g_assert_true (mail_setup_saved_account_get_secret_missing (second));
 
-  mail_setup_account_store_lookup_secret_async (second, NULL, async_result_cb, &looked_up);
-  secret = mail_setup_account_store_lookup_secret_finish (wait_for_result (&looked_up), &error);
+  mail_setup_account_store_lookup_secret_async (second, NULL,
+                                                mail_setup_store_async_result, &looked_up);
+  mail_setup_wait_for_async_result (&looked_up);
+  secret = mail_setup_account_store_lookup_secret_finish (looked_up, &error);
   g_assert_null (secret);
   g_assert_error (error, MAIL_SETUP_ACCOUNT_STORE_ERROR,
                   MAIL_SETUP_ACCOUNT_STORE_ERROR_SECRET_MISSING);

@@ -13,38 +13,19 @@
 
 #include "mail-setup-account-store.h"
 #include "mail-setup-check.h"
+#include "mail-setup-core.h"
 #include "mail-setup-oauth.h"
 #include "mail-setup-provider.h"
 #include "mail-setup-secret-store.h"
 #include "mail-setup-test-check.h"
 #include "mail-setup-test-identity.h"
 #include "mail-setup-test-server.h"
-#include "mail-setup-test-identity.h"
 #include "mail-setup-test-util.h"
 
 #define SCHEMA_ID "io.github.mailsetup.MailSetup"
 #define AUTHORITY_VARIABLE "MAIL_SETUP_OAUTH_AUTHORITY"
 #define OTHER_USER "other@example.test"
 #define ANSWER_TIMEOUT_MS 20000
-
-static void
-store_result_cb (GObject      *source,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  GAsyncResult **slot = user_data;
-
-  *slot = g_object_ref (result);
-}
-
-static GAsyncResult *
-wait_for (GAsyncResult **slot)
-{
-  while (*slot == NULL)
-    g_main_context_iteration (NULL, TRUE);
-
-  return *slot;
-}
 
 static void
 use_identity_server (void)
@@ -58,8 +39,9 @@ request_code (MailSetupOAuth  *oauth,
 {
   g_autoptr(GAsyncResult) result = NULL;
 
-  mail_setup_oauth_request_code_async (oauth, NULL, store_result_cb, &result);
-  return mail_setup_oauth_request_code_finish (oauth, wait_for (&result), error);
+  mail_setup_oauth_request_code_async (oauth, NULL, mail_setup_store_async_result, &result);
+  mail_setup_wait_for_async_result (&result);
+  return mail_setup_oauth_request_code_finish (oauth, result, error);
 }
 
 static MailSetupOAuthTokens *
@@ -69,8 +51,8 @@ poll_once (MailSetupOAuth  *oauth,
 {
   g_autoptr(GAsyncResult) result = NULL;
 
-  mail_setup_oauth_poll_async (oauth, cancellable, store_result_cb, &result);
-  return mail_setup_oauth_poll_finish (oauth, wait_for (&result), error);
+  mail_setup_oauth_poll_async (oauth, cancellable, mail_setup_store_async_result, &result);
+  return mail_setup_oauth_poll_finish (oauth, mail_setup_wait_for_async_result (&result), error);
 }
 
 static MailSetupOAuthTokens *
@@ -80,8 +62,9 @@ refresh (MailSetupOAuth  *oauth,
 {
   g_autoptr(GAsyncResult) result = NULL;
 
-  mail_setup_oauth_refresh_async (oauth, refresh_token, NULL, store_result_cb, &result);
-  return mail_setup_oauth_refresh_finish (oauth, wait_for (&result), error);
+  mail_setup_oauth_refresh_async (oauth, refresh_token, NULL,
+                                  mail_setup_store_async_result, &result);
+  return mail_setup_oauth_refresh_finish (oauth, mail_setup_wait_for_async_result (&result), error);
 }
 
 /* The person at the browser enters the code and signs in as USERNAME. */
@@ -392,8 +375,9 @@ lookup_secret (const MailSetupSecretKey *key)
   g_autoptr(GError) error = NULL;
   MailSetupSecret *secret;
 
-  mail_setup_secret_store_lookup_async (key, NULL, store_result_cb, &result);
-  secret = mail_setup_secret_store_lookup_finish (wait_for (&result), &error);
+  mail_setup_secret_store_lookup_async (key, NULL, mail_setup_store_async_result, &result);
+  mail_setup_wait_for_async_result (&result);
+  secret = mail_setup_secret_store_lookup_finish (result, &error);
   g_assert_no_error (error);
 
   return secret;
@@ -435,8 +419,9 @@ test_oauth_refresh_token_in_keyring (void)
   g_assert_no_error (error);
 
   mail_setup_account_store_save_async (account, mail_setup_oauth_tokens_get_refresh_token (tokens),
-                                       "oauth2", NULL, store_result_cb, &saved_result);
-  saved = mail_setup_account_store_save_finish (wait_for (&saved_result), &error);
+                                       "oauth2", NULL, mail_setup_store_async_result, &saved_result);
+  mail_setup_wait_for_async_result (&saved_result);
+  saved = mail_setup_account_store_save_finish (saved_result, &error);
   g_assert_no_error (error);
   g_assert_cmpstr (mail_setup_saved_account_get_authtype (saved), ==, "oauth2");
 
@@ -454,8 +439,10 @@ test_oauth_refresh_token_in_keyring (void)
   found = mail_setup_account_store_find (user, &error);
   g_assert_no_error (error);
   g_assert_cmpstr (mail_setup_saved_account_get_authtype (found), ==, "oauth2");
-  mail_setup_account_store_lookup_secret_async (found, NULL, store_result_cb, &looked_up);
-  stored = mail_setup_account_store_lookup_secret_finish (wait_for (&looked_up), &error);
+  mail_setup_account_store_lookup_secret_async (found, NULL,
+                                                mail_setup_store_async_result, &looked_up);
+  mail_setup_wait_for_async_result (&looked_up);
+  stored = mail_setup_account_store_lookup_secret_finish (looked_up, &error);
   g_assert_no_error (error);
 
   refreshed = refresh (oauth, stored, &error);
@@ -464,8 +451,9 @@ test_oauth_refresh_token_in_keyring (void)
   mail_setup_test_check_assert_diagnosis (mail_setup_test_check_run (check, 0, NULL),
                                           MAIL_SETUP_DIAGNOSIS_OK);
 
-  mail_setup_account_store_remove_async (user, NULL, store_result_cb, &removed);
-  g_assert_true (mail_setup_account_store_remove_finish (wait_for (&removed), &error));
+  mail_setup_account_store_remove_async (user, NULL, mail_setup_store_async_result, &removed);
+  mail_setup_wait_for_async_result (&removed);
+  g_assert_true (mail_setup_account_store_remove_finish (removed, &error));
   g_assert_no_error (error);
 }
 
@@ -762,8 +750,9 @@ read_output_line (GDataInputStream *output)
 
   timeout = g_timeout_add (ANSWER_TIMEOUT_MS, cancel_cb, cancellable);
   g_data_input_stream_read_line_async (output, G_PRIORITY_DEFAULT, cancellable,
-                                       store_result_cb, &result);
-  line = g_data_input_stream_read_line_finish_utf8 (output, wait_for (&result), NULL, &error);
+                                       mail_setup_store_async_result, &result);
+  mail_setup_wait_for_async_result (&result);
+  line = g_data_input_stream_read_line_finish_utf8 (output, result, NULL, &error);
   if (!g_cancellable_is_cancelled (cancellable))
     g_source_remove (timeout);
   g_assert_no_error (error);
@@ -851,8 +840,9 @@ test_oauth_command_line (void)
       g_string_append_printf (rest, "%s\n", line);
     }
 
-  g_subprocess_wait_async (process, NULL, store_result_cb, &waited);
-  g_assert_true (g_subprocess_wait_finish (process, wait_for (&waited), &error));
+  g_subprocess_wait_async (process, NULL, mail_setup_store_async_result, &waited);
+  mail_setup_wait_for_async_result (&waited);
+  g_assert_true (g_subprocess_wait_finish (process, waited, &error));
   g_assert_no_error (error);
   g_test_message ("%s", rest->str);
   g_assert_nonnull (strstr (rest->str, "Signed in with Microsoft."));

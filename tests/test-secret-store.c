@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 
+#include "mail-setup-core.h"
 #include "mail-setup-secret-store.h"
 #include "mail-setup-test-util.h"
 
@@ -13,25 +14,6 @@ static const MailSetupSecretKey test_key = {
 };
 
 static void
-async_result_cb (GObject      *source,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  GAsyncResult **out = user_data;
-
-  *out = g_object_ref (result);
-}
-
-static GAsyncResult *
-wait_for_result (GAsyncResult **slot)
-{
-  while (*slot == NULL)
-    g_main_context_iteration (NULL, TRUE);
-
-  return *slot;
-}
-
-static void
 test_secret_store_password_reads_back (void)
 {
   g_autoptr(GAsyncResult) stored = NULL;
@@ -43,12 +25,14 @@ test_secret_store_password_reads_back (void)
   mail_setup_test_service_env ("MAIL_SETUP_TEST_DIR");
 
   mail_setup_secret_store_save_async (&test_key, "s3cret \"with\" quotes", NULL,
-                                      async_result_cb, &stored);
-  g_assert_true (mail_setup_secret_store_save_finish (wait_for_result (&stored), &error));
+                                      mail_setup_store_async_result, &stored);
+  mail_setup_wait_for_async_result (&stored);
+  g_assert_true (mail_setup_secret_store_save_finish (stored, &error));
   g_assert_no_error (error);
 
-  mail_setup_secret_store_lookup_async (&test_key, NULL, async_result_cb, &looked_up);
-  secret = mail_setup_secret_store_lookup_finish (wait_for_result (&looked_up), &error);
+  mail_setup_secret_store_lookup_async (&test_key, NULL, mail_setup_store_async_result, &looked_up);
+  mail_setup_wait_for_async_result (&looked_up);
+  secret = mail_setup_secret_store_lookup_finish (looked_up, &error);
   g_assert_no_error (error);
   g_assert_cmpstr (secret, ==, "s3cret \"with\" quotes");
 }

@@ -8,6 +8,7 @@
 #include <adwaita.h>
 
 #include "mail-setup-account-store.h"
+#include "mail-setup-core.h"
 #include "mail-setup-test-identity.h"
 #include "mail-setup-test-server.h"
 #include "mail-setup-test-ui.h"
@@ -596,14 +597,6 @@ test_wizard_save_and_manage_account (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
-static void
-store_result_cb (GObject      *source,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  *(GAsyncResult **) user_data = g_object_ref (result);
-}
-
 static gboolean
 result_arrived (gpointer user_data)
 {
@@ -616,7 +609,7 @@ remove_saved_account (const char *email)
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
 
-  mail_setup_account_store_remove_async (email, NULL, store_result_cb, &result);
+  mail_setup_account_store_remove_async (email, NULL, mail_setup_store_async_result, &result);
   g_assert_true (mail_setup_test_ui_wait_until (result_arrived, &result, 10000));
   g_assert_true (mail_setup_account_store_remove_finish (result, &error));
   g_assert_no_error (error);
