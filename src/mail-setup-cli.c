@@ -218,16 +218,16 @@ stage_finished_cb (MailSetupCheck *check,
                    guint           duration_ms,
                    CheckRun       *run)
 {
+  g_autofree char *duration = NULL;
+
   if (run->json || status == MAIL_SETUP_STAGE_STATUS_SKIPPED)
     return;
 
+  duration = mail_setup_check_format_duration (duration_ms);
   if (run->interactive)
     g_print ("\r\033[K");
-  if (duration_ms == 0)
-    g_print ("  %s %s (< 1 ms)\n", status_mark (status), mail_setup_check_stage_get_label (stage));
-  else
-    g_print ("  %s %s (%u ms)\n", status_mark (status),
-             mail_setup_check_stage_get_label (stage), duration_ms);
+  g_print ("  %s %s (%s)\n", status_mark (status), mail_setup_check_stage_get_label (stage),
+           duration);
 }
 
 static void

@@ -84,14 +84,8 @@ show_stage (MailSetupStageList   *self,
   row = &self->rows[stage];
   gtk_stack_set_visible_child_name (row->state, status_to_page (status));
 
-  /* Durations are whole milliseconds, rounded down: 0 means less than 1. */
-  if ((status == MAIL_SETUP_STAGE_STATUS_OK || status == MAIL_SETUP_STAGE_STATUS_FAILED) &&
-      duration_ms == 0)
-    /* Translators: a step of the test took less than a millisecond */
-    duration = g_strdup (_("< 1 ms"));
-  else if (status == MAIL_SETUP_STAGE_STATUS_OK || status == MAIL_SETUP_STAGE_STATUS_FAILED)
-    /* Translators: how long a step of the test took, in milliseconds */
-    duration = g_strdup_printf (_("%u ms"), duration_ms);
+  if (status == MAIL_SETUP_STAGE_STATUS_OK || status == MAIL_SETUP_STAGE_STATUS_FAILED)
+    duration = mail_setup_check_format_duration (duration_ms);
   gtk_label_set_label (row->duration, duration ? duration : "");
 
   gtk_accessible_update_property (GTK_ACCESSIBLE (row->row),

@@ -118,6 +118,19 @@ mail_setup_check_stage_get_label (MailSetupCheckStage stage)
     }
 }
 
+/* How long a stage took, as the window and the terminal show it. Durations
+ * are whole milliseconds, rounded down: 0 means less than one. */
+char *
+mail_setup_check_format_duration (guint duration_ms)
+{
+  if (duration_ms == 0)
+    /* Translators: a step of the test took less than a millisecond */
+    return g_strdup (_("< 1 ms"));
+
+  /* Translators: how long a step of the test took, in milliseconds */
+  return g_strdup_printf (_("%u ms"), duration_ms);
+}
+
 const char *
 mail_setup_stage_status_to_string (MailSetupStageStatus status)
 {

@@ -37,6 +37,7 @@ typedef enum
 const char *mail_setup_check_stage_to_string        (MailSetupCheckStage  stage);
 const char *mail_setup_stage_status_to_string       (MailSetupStageStatus status);
 const char *mail_setup_check_stage_get_label        (MailSetupCheckStage  stage);
+char       *mail_setup_check_format_duration        (guint                duration_ms);
 
 #define MAIL_SETUP_TYPE_CHECK (mail_setup_check_get_type ())
 G_DECLARE_FINAL_TYPE (MailSetupCheck, mail_setup_check, MAIL_SETUP, CHECK, GObject)
