@@ -558,8 +558,7 @@ test_no_secret_service_writes_nothing (void)
 
   reset_store ();
   g_assert_nonnull (g_mkdtemp (folder));
-  bus_config = g_build_filename (mail_setup_test_service_env ("MAIL_SETUP_SOURCE_DIR"), "tests",
-                                 "session-without-keyring.conf", NULL);
+  bus_config = g_test_build_filename (G_TEST_DIST, "session-without-keyring.conf", NULL);
 
   /* A session bus on which no keyring runs, nor can be started. */
   on_empty_bus[1] = g_strdup_printf ("--config-file=%s", bus_config);

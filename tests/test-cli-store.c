@@ -289,14 +289,12 @@ test_no_keyring_service (void)
   g_autofree char *bus_config = NULL;
   g_autofree char *config_option = NULL;
   g_autoptr(RunResult) result = NULL;
-  g_autoptr(GError) error = NULL;
   const char *prefix[] = { "dbus-run-session", NULL, "--", NULL };
 
   reset_store ();
 
   /* A session bus that has no keyring and cannot start one. */
-  bus_config = g_build_filename (mail_setup_test_service_env ("MAIL_SETUP_SOURCE_DIR"), "tests",
-                                 "session-without-keyring.conf", NULL);
+  bus_config = g_test_build_filename (G_TEST_DIST, "session-without-keyring.conf", NULL);
   config_option = g_strdup_printf ("--config-file=%s", bus_config);
   prefix[1] = config_option;
 
@@ -309,7 +307,6 @@ test_no_keyring_service (void)
                                          "again."));
   g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
   g_assert_cmpuint (count_items (email), ==, 0);
-
 }
 
 static void
