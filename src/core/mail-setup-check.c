@@ -268,7 +268,9 @@ post_stage_event (Run                  *run,
   event->duration_ms = duration_ms;
   if (status != MAIL_SETUP_STAGE_STATUS_RUNNING)
     {
-      if (run->outcome->tls_info != NULL)
+      /* The handshake, and so the TLS details, happen in the TLS stage
+       * only: its end carries them once. */
+      if (stage == MAIL_SETUP_CHECK_STAGE_TLS && run->outcome->tls_info != NULL)
         event->tls_info = mail_setup_tls_info_copy (run->outcome->tls_info);
       event->server_response = g_strdup (run->outcome->server_response);
     }
