@@ -59,3 +59,107 @@ mail_setup_test_identity_approve (const char *user_code,
                                                             "username", username, NULL));
   g_assert_cmpstr (json_object_get_string_member (answer, "state"), ==, "approved");
 }
+
+/* A form of the pairs whose value is set: the controls take optional fields
+ * that are better left out than sent empty. */
+static char *
+encode_set_fields (const char *first_name,
+                   ...)
+{
+  g_autoptr(GHashTable) fields = g_hash_table_new (g_str_hash, g_str_equal);
+  va_list args;
+
+  va_start (args, first_name);
+  for (const char *name = first_name; name != NULL; name = va_arg (args, const char *))
+    {
+      const char *value = va_arg (args, const char *);
+
+      if (value != NULL)
+        g_hash_table_insert (fields, (gpointer) name, (gpointer) value);
+    }
+  va_end (args);
+
+  return soup_form_encode_hash (fields);
+}
+
+/* At the next authorize request, the person signs in as USERNAME (NULL: as
+ * the login_hint the product sent). */
+void
+mail_setup_test_identity_browser_approve (const char *username)
+{
+  g_autoptr(JsonObject) answer = NULL;
+
+  answer = mail_setup_test_identity_call (SOUP_METHOD_POST, "/control/browser",
+                                          encode_set_fields ("action", "approve",
+                                                             "username", username, NULL));
+  g_assert_cmpstr (json_object_get_string_member (answer, "action"), ==, "approve");
+}
+
+/* At the next authorize request, Microsoft sends the browser back with
+ * ERROR and AADSTS number CODE (SUBERROR and DESCRIPTION may be NULL; the
+ * description then is Microsoft's text for CODE). */
+void
+mail_setup_test_identity_browser_error (const char *error,
+                                        guint       code,
+                                        const char *suberror,
+                                        const char *description)
+{
+  g_autoptr(JsonObject) answer = NULL;
+  g_autofree char *number = g_strdup_printf ("%u", code);
+
+  answer = mail_setup_test_identity_call (SOUP_METHOD_POST, "/control/browser",
+                                          encode_set_fields ("action", "error",
+                                                             "error", error,
+                                                             "code", number,
+                                                             "suberror", suberror,
+                                                             "description", description,
+                                                             NULL));
+  g_assert_cmpstr (json_object_get_string_member (answer, "action"), ==, "error");
+}
+
+/* The next COUNT token requests of GRANT that would have succeeded get
+ * ERROR with AADSTS number CODE instead; for a device code, only once the
+ * code is approved (AADSTS53003, "Block device code flow"). */
+void
+mail_setup_test_identity_force_token_error (const char *grant,
+                                            const char *error,
+                                            guint       code,
+                                            const char *suberror,
+                                            const char *description,
+                                            guint       count)
+{
+  g_autoptr(JsonObject) answer = NULL;
+  g_autofree char *number = g_strdup_printf ("%u", code);
+  g_autofree char *times = g_strdup_printf ("%u", count);
+
+  answer = mail_setup_test_identity_call (SOUP_METHOD_POST, "/control/token-error",
+                                          encode_set_fields ("grant", grant,
+                                                             "error", error,
+                                                             "code", number,
+                                                             "suberror", suberror,
+                                                             "description", description,
+                                                             "count", times,
+                                                             NULL));
+  g_assert_cmpstr (json_object_get_string_member (answer, "grant"), ==, grant);
+}
+
+/* The last authorize request: tenant, the query fields (null when not
+ * sent), "exchanged" and, once a token request checked its PKCE verifier,
+ * "pkce" ("ok", "mismatch", "missing"); empty when there was none since the
+ * last reset. */
+JsonObject *
+mail_setup_test_identity_get_authorize (void)
+{
+  return mail_setup_test_identity_call (SOUP_METHOD_GET, "/control/authorize", g_strdup (""));
+}
+
+/* Forgets the browser setting, forced token errors and the last authorize
+ * request, so that one test's settings do not reach the next. */
+void
+mail_setup_test_identity_reset (void)
+{
+  g_autoptr(JsonObject) answer = NULL;
+
+  answer = mail_setup_test_identity_call (SOUP_METHOD_POST, "/control/reset", g_strdup (""));
+  g_assert_true (json_object_get_boolean_member (answer, "reset"));
+}

@@ -12,4 +12,22 @@ JsonObject *mail_setup_test_identity_call    (const char *method,
 void        mail_setup_test_identity_approve (const char *user_code,
                                               const char *username);
 
+/* The person at the browser, at the next authorize request only. */
+void        mail_setup_test_identity_browser_approve (const char *username);
+void        mail_setup_test_identity_browser_error   (const char *error,
+                                                      guint       code,
+                                                      const char *suberror,
+                                                      const char *description);
+
+/* GRANT is "device_code", "authorization_code" or "refresh_token". */
+void        mail_setup_test_identity_force_token_error (const char *grant,
+                                                        const char *error,
+                                                        guint       code,
+                                                        const char *suberror,
+                                                        const char *description,
+                                                        guint       count);
+
+JsonObject *mail_setup_test_identity_get_authorize (void);
+void        mail_setup_test_identity_reset         (void);
+
 G_END_DECLS
