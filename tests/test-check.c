@@ -413,10 +413,290 @@ test_check_no_starttls_never_sends_password (void)
   g_assert_null (strstr (transcript, "AUTHENTICATE"));
 }
 
+/* Other kinds of servers on the IMAP port. */
+
+#define SMTP_GREETING "220 BN9PR03CA0123.outlook.office365.com Microsoft ESMTP MAIL Service " \
+                      "ready at Mon, 30 Nov 2026 18:00:00 +0000"
+#define HTTP_STATUS_LINE "HTTP/1.1 400 Bad Request"
+#define SSH_GREETING "SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u3"
+
+typedef struct
+{
+  const char        *scenario;
+  /* How the server speaks: "none" (plain text) or "implicit" (inside TLS). */
+  const char        *server_tls;
+  MailSetupSecurity  security;
+  const char        *protocol;
+  const char        *first_line;
+} OtherServerCase;
+
+static const OtherServerCase other_server_cases[] = {
+  /* STARTTLS: the greeting comes in plain text, before any command. */
+  { "smtp", "none", MAIL_SETUP_SECURITY_STARTTLS, "smtp", SMTP_GREETING },
+  { "pop3", "none", MAIL_SETUP_SECURITY_STARTTLS, "pop3", "+OK Dovecot (Debian) ready." },
+  { "ssh", "none", MAIL_SETUP_SECURITY_STARTTLS, "ssh", SSH_GREETING },
+  { "ftp", "none", MAIL_SETUP_SECURITY_STARTTLS, "ftp", "220 (vsFTPd 3.0.3)" },
+  /* A web server says nothing; it answers the handshake that breaks the
+   * silence with an HTTP error. */
+  { "http", "none", MAIL_SETUP_SECURITY_STARTTLS, "http", HTTP_STATUS_LINE },
+  /* SSL/TLS, and the server speaks TLS (SMTPS, POP3S...): the greeting
+   * comes inside it. */
+  { "smtp", "implicit", MAIL_SETUP_SECURITY_SSL_TLS, "smtp", SMTP_GREETING },
+  { "pop3", "implicit", MAIL_SETUP_SECURITY_SSL_TLS, "pop3", "+OK Dovecot (Debian) ready." },
+  { "ssh", "implicit", MAIL_SETUP_SECURITY_SSL_TLS, "ssh", SSH_GREETING },
+  { "ftp", "implicit", MAIL_SETUP_SECURITY_SSL_TLS, "ftp", "220 (vsFTPd 3.0.3)" },
+  /* An HTTPS server stays silent until it gets a command. */
+  { "http", "implicit", MAIL_SETUP_SECURITY_SSL_TLS, "http", HTTP_STATUS_LINE },
+  /* SSL/TLS, and the server speaks plain text (smtp.office365.com on port
+   * 587): its greeting is the answer to the ClientHello. */
+  { "smtp", "none", MAIL_SETUP_SECURITY_SSL_TLS, "smtp", SMTP_GREETING },
+  { "pop3", "none", MAIL_SETUP_SECURITY_SSL_TLS, "pop3", "+OK Dovecot (Debian) ready." },
+  { "ssh", "none", MAIL_SETUP_SECURITY_SSL_TLS, "ssh", SSH_GREETING },
+  { "ftp", "none", MAIL_SETUP_SECURITY_SSL_TLS, "ftp", "220 (vsFTPd 3.0.3)" },
+  { "http", "none", MAIL_SETUP_SECURITY_SSL_TLS, "http", HTTP_STATUS_LINE },
+};
+
+/* What the server's own record says the check sent it: never the password
+ * nor an IMAP command after the greeting. A greeting in plain text is all
+ * a STARTTLS check waits for, and inside TLS nothing at all came after it.
+ * A ClientHello is all that a plain-text server got from an SSL/TLS check,
+ * and all that a silent one got from a STARTTLS check breaking the silence.
+ * Only the silent HTTPS server got a command, CAPABILITY, before it said
+ * anything. */
+static void
+assert_nothing_sent_after_greeting (const OtherServerCase *other,
+                                    const char            *received)
+{
+  const char *commands[] = { "LOGIN", "AUTHENTICATE", "STARTTLS", "EXAMINE", "LOGOUT", "ID " };
+  gboolean inside_tls = g_str_equal (other->server_tls, "implicit");
+  gboolean silent = g_str_equal (other->scenario, "http");
+  g_autofree char *shown = g_strescape (received, NULL);
+
+  /* A ClientHello is long, and says nothing to a person. */
+  g_test_message ("the server received %" G_GSIZE_FORMAT " bytes: %.60s", strlen (received), shown);
+  g_assert_null (strstr (received, mail_setup_test_service_env ("MAIL_SETUP_TEST_PASSWORD")));
+  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+    g_assert_null (strstr (received, commands[i]));
+
+  if (silent && inside_tls)
+    g_assert_cmpstr (received, ==, "A1 CAPABILITY\r\n");
+  else if (inside_tls || (!silent && other->security == MAIL_SETUP_SECURITY_STARTTLS))
+    g_assert_cmpstr (received, ==, "");
+  else
+    {
+      /* The check may be done before the server has noted the ClientHello:
+       * the greeting it answers was sent before it. */
+      g_assert_null (strstr (received, "CAPABILITY"));
+      g_assert_true (*received == '\0' || g_str_has_prefix (received, "[plain] \x16"));
+    }
+}
+
+static void
+test_check_other_server (gconstpointer data)
+{
+  const OtherServerCase *other = data;
+  g_autoptr(MailSetupTestServer) server = NULL;
+  g_autoptr(MailSetupCheck) check = NULL;
+  g_autofree char *report = NULL;
+  g_autofree char *expected_line = NULL;
+  g_autofree char *received = NULL;
+
+  server = mail_setup_test_server_start (other->scenario, "--tls", other->server_tls, NULL);
+  check = new_scripted_check (server, other->security);
+  /* A silent server is asked what it is a second before the deadline. */
+  mail_setup_check_set_timeout (check, 3);
+
+  assert_diagnosis (run_check (check), MAIL_SETUP_DIAGNOSIS_NOT_IMAP);
+  g_assert_cmpstr (mail_setup_check_get_detected_protocol (check), ==, other->protocol);
+  g_assert_cmpstr (mail_setup_check_get_server_response (check), ==, other->first_line);
+  g_assert_cmpstr (mail_setup_diagnosis_get_remedy (MAIL_SETUP_DIAGNOSIS_NOT_IMAP), ==,
+                   "receiving-server");
+  g_assert_null (mail_setup_check_get_sign_in_time (check));
+
+  report = mail_setup_check_to_text_report (check);
+  expected_line = g_strdup_printf ("Detected protocol: %s\n", other->protocol);
+  g_assert_nonnull (strstr (report, expected_line));
+  g_assert_nonnull (strstr (report, other->first_line));
+
+  received = mail_setup_test_server_get_transcript (server);
+  assert_nothing_sent_after_greeting (other, received);
+}
+
+/* Only a Microsoft provider whose server names itself as Microsoft's is
+ * called Microsoft's sending server. */
+static void
+test_check_microsoft_sending_server (void)
+{
+  g_autoptr(MailSetupTestServer) server = NULL;
+  g_autoptr(MailSetupCheck) microsoft = NULL;
+  g_autoptr(MailSetupCheck) other = NULL;
+  g_autofree char *microsoft_finding = NULL;
+  g_autofree char *other_finding = NULL;
+
+  server = mail_setup_test_server_start ("smtp", "--tls", "none", NULL);
+  microsoft = new_scripted_check (server, MAIL_SETUP_SECURITY_SSL_TLS);
+  mail_setup_check_set_provider (microsoft, "outlook", TRUE);
+  other = new_scripted_check (server, MAIL_SETUP_SECURITY_SSL_TLS);
+
+  assert_diagnosis (run_check (microsoft), MAIL_SETUP_DIAGNOSIS_NOT_IMAP);
+  assert_diagnosis (run_check (other), MAIL_SETUP_DIAGNOSIS_NOT_IMAP);
+
+  microsoft_finding = mail_setup_check_describe_finding (microsoft);
+  other_finding = mail_setup_check_describe_finding (other);
+  g_assert_true (g_str_has_prefix (microsoft_finding, "This is Microsoft’s sending server"));
+  g_assert_true (g_str_has_prefix (other_finding, "This is a sending server (SMTP)"));
+  /* The greeting says whose server it is, whatever the provider. */
+  g_assert_true (mail_setup_check_get_is_microsoft (other));
+}
+
+/* Old TLS and certificates refused for their own sake. */
+
+typedef struct
+{
+  const char         *scenario;
+  /* The server's "--tls" mode, "--max-tls" version, and
+   * MAIL_SETUP_TEST_<NAME>_CERT and _KEY, each or NULL. */
+  const char         *server_tls;
+  const char         *max_tls;
+  const char         *certificate;
+  MailSetupSecurity   security;
+  MailSetupDiagnosis  expected;
+  /* Words of describe_finding(), or NULL when there is none. */
+  const char         *finding;
+} TlsCase;
+
+static const TlsCase tls_cases[] = {
+  { "ms-ok", NULL, "1.1", NULL, MAIL_SETUP_SECURITY_SSL_TLS,
+    MAIL_SETUP_DIAGNOSIS_TLS_OUTDATED, "The server offered only TLS 1.1." },
+  { "ms-ok", "starttls", "1.1", NULL, MAIL_SETUP_SECURITY_STARTTLS,
+    MAIL_SETUP_DIAGNOSIS_TLS_OUTDATED, "The server offered only TLS 1.1." },
+  { "ms-ok", NULL, "1.0", NULL, MAIL_SETUP_SECURITY_SSL_TLS,
+    MAIL_SETUP_DIAGNOSIS_TLS_OUTDATED, "The server offered only TLS 1.0." },
+  { "protocol-version-alert", NULL, NULL, NULL, MAIL_SETUP_SECURITY_SSL_TLS,
+    MAIL_SETUP_DIAGNOSIS_TLS_OUTDATED, "refused every version of TLS that Mail Setup offered" },
+  { "ms-ok", NULL, NULL, "SHA1", MAIL_SETUP_SECURITY_SSL_TLS,
+    MAIL_SETUP_DIAGNOSIS_TLS_INSECURE, "signed with SHA-1" },
+  { "ms-ok", NULL, NULL, "WEAK_KEY", MAIL_SETUP_SECURITY_SSL_TLS,
+    MAIL_SETUP_DIAGNOSIS_TLS_INSECURE, "The certificate’s key, RSA-768, is too short" },
+  { "ms-ok", NULL, NULL, "NOT_YET_VALID", MAIL_SETUP_SECURITY_SSL_TLS,
+    MAIL_SETUP_DIAGNOSIS_TLS_NOT_YET_VALID, "This computer’s clock says it is" },
+  { "ms-ok", NULL, NULL, "INCOMPLETE_CHAIN", MAIL_SETUP_SECURITY_SSL_TLS,
+    MAIL_SETUP_DIAGNOSIS_TLS_INCOMPLETE_CHAIN, "Mail Setup Test Intermediate CA" },
+  { "ms-ok", "starttls", NULL, "INCOMPLETE_CHAIN", MAIL_SETUP_SECURITY_STARTTLS,
+    MAIL_SETUP_DIAGNOSIS_TLS_INCOMPLETE_CHAIN, "Mail Setup Test Intermediate CA" },
+  /* The same leaf with its intermediate. */
+  { "ms-ok", NULL, NULL, "CHAIN", MAIL_SETUP_SECURITY_SSL_TLS, MAIL_SETUP_DIAGNOSIS_OK, NULL },
+  /* The missing intermediate can be had, but leads to an unknown root. */
+  { "ms-ok", NULL, NULL, "UNKNOWN_ISSUER", MAIL_SETUP_SECURITY_SSL_TLS,
+    MAIL_SETUP_DIAGNOSIS_TLS_UNTRUSTED, NULL },
+};
+
+static MailSetupTestServer *
+start_tls_case_server (const TlsCase *tls_case)
+{
+  g_autofree char *cert_variable = NULL;
+  g_autofree char *key_variable = NULL;
+  const char *options[9] = { NULL };
+  guint n = 0;
+
+  if (tls_case->server_tls != NULL)
+    {
+      options[n++] = "--tls";
+      options[n++] = tls_case->server_tls;
+    }
+  if (tls_case->max_tls != NULL)
+    {
+      options[n++] = "--max-tls";
+      options[n++] = tls_case->max_tls;
+    }
+  if (tls_case->certificate != NULL)
+    {
+      cert_variable = g_strdup_printf ("MAIL_SETUP_TEST_%s_CERT", tls_case->certificate);
+      key_variable = g_strdup_printf ("MAIL_SETUP_TEST_%s_KEY", tls_case->certificate);
+      options[n++] = "--cert";
+      options[n++] = mail_setup_test_service_env (cert_variable);
+      options[n++] = "--key";
+      options[n++] = mail_setup_test_service_env (key_variable);
+    }
+
+  return mail_setup_test_server_start (tls_case->scenario, "--user", "someone@outlook.com",
+                                       options[0], options[1], options[2], options[3],
+                                       options[4], options[5], options[6], options[7], NULL);
+}
+
+/* What only some diagnoses can show. */
+static void
+assert_tls_details (const TlsCase  *tls_case,
+                    MailSetupCheck *check)
+{
+  const MailSetupTlsInfo *tls = mail_setup_check_get_tls_info (check);
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+
+  switch (tls_case->expected)
+    {
+    case MAIL_SETUP_DIAGNOSIS_TLS_OUTDATED:
+      /* The handshake stopped at the ServerHello: no certificate, no cipher. */
+      if (tls_case->max_tls != NULL)
+        g_assert_cmpstr (tls->version, ==, tls_case->max_tls[2] == '1' ? "TLS1.1" : "TLS1.0");
+      else
+        g_assert_null (tls);
+      g_assert_true (tls == NULL || (tls->cipher == NULL && tls->sha256 == NULL));
+      break;
+    case MAIL_SETUP_DIAGNOSIS_TLS_INSECURE:
+      g_assert_true (tls->insecure_hash != NULL || tls->insecure_key != NULL);
+      break;
+    case MAIL_SETUP_DIAGNOSIS_TLS_NOT_YET_VALID:
+      g_assert_cmpint (g_date_time_get_year (tls->valid_from), ==, 2040);
+      g_assert_cmpint (g_date_time_compare (tls->valid_from, now), >, 0);
+      break;
+    case MAIL_SETUP_DIAGNOSIS_TLS_INCOMPLETE_CHAIN:
+      /* The server's own certificate is still shown, fingerprint and all. */
+      g_assert_nonnull (strstr (tls->missing_issuer, "CN=Mail Setup Test Intermediate CA"));
+      g_assert_nonnull (strstr (tls->issuer, "CN=Mail Setup Test Intermediate CA"));
+      g_assert_cmpuint (strlen (tls->sha256), ==, 32 * 3 - 1);
+      break;
+    case MAIL_SETUP_DIAGNOSIS_TLS_UNTRUSTED:
+      g_assert_null (tls->missing_issuer);
+      break;
+    default:
+      break;
+    }
+}
+
+static void
+test_check_tls_refusal (gconstpointer data)
+{
+  const TlsCase *tls_case = data;
+  g_autoptr(MailSetupTestServer) server = NULL;
+  g_autoptr(MailSetupCheck) check = NULL;
+  g_autofree char *finding = NULL;
+  g_autofree char *received = NULL;
+
+  server = start_tls_case_server (tls_case);
+  check = new_scripted_check (server, tls_case->security);
+
+  assert_diagnosis (run_check (check), tls_case->expected);
+  finding = mail_setup_check_describe_finding (check);
+  g_test_message ("finding: %s", finding);
+  if (tls_case->finding != NULL)
+    g_assert_nonnull (strstr (finding, tls_case->finding));
+  assert_tls_details (tls_case, check);
+
+  if (tls_case->expected != MAIL_SETUP_DIAGNOSIS_OK)
+    {
+      g_assert_null (mail_setup_check_get_sign_in_time (check));
+      received = mail_setup_test_server_get_transcript (server);
+      g_assert_null (strstr (received, mail_setup_test_service_env ("MAIL_SETUP_TEST_PASSWORD")));
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
 {
+  if (!mail_setup_test_services_running ())
+    return mail_setup_test_skip_without_services (&argc, &argv);
+
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/check/dovecot/ok", test_check_dovecot_ok);
@@ -443,6 +723,37 @@ main (int   argc,
   g_test_add_func ("/check/scripted/cancel", test_check_cancel_returns_at_once);
   g_test_add_func ("/check/scripted/known-while-running", test_check_known_while_running);
   g_test_add_func ("/check/scripted/no-starttls", test_check_no_starttls_never_sends_password);
+
+  for (guint i = 0; i < G_N_ELEMENTS (other_server_cases); i++)
+    {
+      const OtherServerCase *other = &other_server_cases[i];
+      g_autofree char *path = NULL;
+
+      path = g_strdup_printf ("/check/other-server/%s-%s-%s", other->scenario,
+                              g_str_equal (other->server_tls, "none") ? "plain" : "tls",
+                              mail_setup_security_to_string (other->security));
+      g_test_add_data_func (path, other, test_check_other_server);
+    }
+  g_test_add_func ("/check/other-server/microsoft-sending-server",
+                   test_check_microsoft_sending_server);
+
+  for (guint i = 0; i < G_N_ELEMENTS (tls_cases); i++)
+    {
+      const TlsCase *tls_case = &tls_cases[i];
+      g_autofree char *what = NULL;
+      g_autofree char *path = NULL;
+
+      if (tls_case->certificate != NULL)
+        what = g_ascii_strdown (tls_case->certificate, -1);
+      else if (tls_case->max_tls != NULL)
+        what = g_strdup_printf ("tls-%s", tls_case->max_tls);
+      else
+        what = g_strdup (tls_case->scenario);
+      g_strdelimit (what, "_", '-');
+      path = g_strdup_printf ("/check/tls/%s-%s", what,
+                              mail_setup_security_to_string (tls_case->security));
+      g_test_add_data_func (path, tls_case, test_check_tls_refusal);
+    }
 
   return g_test_run ();
 }

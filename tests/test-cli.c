@@ -333,6 +333,8 @@ static const ScriptedCase scripted_cases[] = {
   { "plain-on-tls", "ssl", "5", "tls-failed" },
   { "tls-on-plain", "starttls", "1", "not-imap" },
   { "no-starttls", "starttls", "5", "starttls-unavailable" },
+  { "smtp", "ssl", "5", "not-imap" },
+  { "protocol-version-alert", "ssl", "5", "tls-outdated" },
 };
 
 static void
@@ -382,6 +384,83 @@ test_cli_scripted (gconstpointer data)
       g_assert_null (strstr (received, "LOGIN"));
       g_assert_null (strstr (received, "AUTHENTICATE"));
     }
+}
+
+/* mail-setup --check against SERVER with the test password, with --json or
+ * without; it must end in a diagnosis. */
+static CliResult *
+check_scripted_server (MailSetupTestServer *server,
+                       const char          *security,
+                       gboolean             json)
+{
+  const char *password = mail_setup_test_service_env ("MAIL_SETUP_TEST_PASSWORD");
+  g_autofree char *stdin_text = g_strconcat (password, "\n", NULL);
+  g_auto(GStrv) arguments = scripted_arguments (server, security, "5");
+  CliResult *result;
+
+  /* --json comes last. */
+  if (!json)
+    g_clear_pointer (&arguments[g_strv_length (arguments) - 1], g_free);
+
+  result = run_cli ((const char * const *) arguments, NULL, stdin_text);
+  g_assert_cmpint (result->status, ==, EXIT_DIAGNOSIS);
+
+  return result;
+}
+
+/* Microsoft's sending server given for its receiving one: a script reads
+ * what answered and its first line, a person the sentence that names it. */
+static void
+test_cli_not_imap (void)
+{
+  g_autoptr(MailSetupTestServer) server = NULL;
+  g_autoptr(CliResult) json_result = NULL;
+  g_autoptr(CliResult) text_result = NULL;
+  g_autoptr(JsonObject) report = NULL;
+  g_autofree char *received = NULL;
+
+  server = mail_setup_test_server_start ("smtp", "--tls", "none", NULL);
+
+  json_result = check_scripted_server (server, "starttls", TRUE);
+  report = parse_report (json_result->out);
+  g_assert_cmpstr (json_object_get_string_member (report, "diagnosis"), ==, "not-imap");
+  g_assert_cmpstr (json_object_get_string_member (report, "detected_protocol"), ==, "smtp");
+  g_assert_cmpstr (json_object_get_string_member (report, "remedy"), ==, "receiving-server");
+  g_assert_true (g_str_has_prefix (json_object_get_string_member (report, "server_response"),
+                                   "220 BN9PR03CA0123.outlook.office365.com Microsoft ESMTP"));
+  g_assert_true (json_object_get_boolean_member (report, "microsoft"));
+
+  /* The same without --json: the words, and the server's own line. */
+  text_result = check_scripted_server (server, "starttls", FALSE);
+  g_assert_nonnull (strstr (text_result->out, "(not-imap)"));
+  g_assert_nonnull (strstr (text_result->out, "This is Microsoft’s sending server (SMTP)"));
+  g_assert_nonnull (strstr (text_result->out, "The server said: 220 BN9PR03CA0123"));
+  g_assert_nonnull (strstr (text_result->out, "Remedy: receiving-server"));
+
+  /* Nothing at all came after the greeting. */
+  received = mail_setup_test_server_get_transcript (server);
+  g_assert_cmpstr (received, ==, "");
+}
+
+static void
+test_cli_tls_outdated (void)
+{
+  g_autoptr(MailSetupTestServer) server = NULL;
+  g_autoptr(CliResult) result = NULL;
+  g_autoptr(JsonObject) report = NULL;
+  JsonObject *tls;
+
+  server = mail_setup_test_server_start ("ms-ok", "--user", SCRIPTED_USER, "--max-tls", "1.1",
+                                         NULL);
+
+  result = check_scripted_server (server, "ssl", TRUE);
+  report = parse_report (result->out);
+  g_assert_cmpstr (json_object_get_string_member (report, "diagnosis"), ==, "tls-outdated");
+  g_assert_cmpstr (json_object_get_string_member (report, "remedy"), ==, "update-server-tls");
+  g_assert_true (JSON_NODE_HOLDS_NULL (json_object_get_member (report, "detected_protocol")));
+  tls = json_object_get_object_member (report, "tls");
+  g_assert_cmpstr (json_object_get_string_member (tls, "version"), ==, "TLS1.1");
+  g_assert_true (JSON_NODE_HOLDS_NULL (json_object_get_member (tls, "sha256")));
 }
 
 /* Secrets. */
@@ -504,6 +583,9 @@ int
 main (int   argc,
       char *argv[])
 {
+  if (!mail_setup_test_services_running ())
+    return mail_setup_test_skip_without_services (&argc, &argv);
+
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/cli/usage/no-email", test_cli_usage_no_email);
@@ -519,6 +601,9 @@ main (int   argc,
 
       g_test_add_data_func (path, &scripted_cases[i], test_cli_scripted);
     }
+
+  g_test_add_func ("/cli/not-imap", test_cli_not_imap);
+  g_test_add_func ("/cli/tls-outdated", test_cli_tls_outdated);
 
   g_test_add_func ("/cli/secrets/debug-output", test_cli_secrets_debug_output);
   g_test_add_func ("/cli/secrets/not-in-argv", test_cli_secrets_not_in_argv);

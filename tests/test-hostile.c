@@ -213,6 +213,26 @@ static const HostileCase hostile_cases[] = {
     MAIL_SETUP_DIAGNOSIS_STARTTLS_UNAVAILABLE, MAIL_SETUP_CHECK_STAGE_TLS },
   { "starttls-injection", "starttls", NULL, MAIL_SETUP_SECURITY_STARTTLS, 5, FALSE,
     MAIL_SETUP_DIAGNOSIS_OK, MAIL_SETUP_CHECK_STAGE_LOGOUT },
+  /* Microsoft's sending server where the receiving one belongs: it greets
+   * in plain text, and the greeting answers the ClientHello. */
+  { "smtp", "none", NULL, MAIL_SETUP_SECURITY_SSL_TLS, 5, FALSE,
+    MAIL_SETUP_DIAGNOSIS_NOT_IMAP, MAIL_SETUP_CHECK_STAGE_TLS },
+  /* A silent web server answers the command it is sent before the
+   * deadline, so this ends before it. */
+  { "http", "implicit", NULL, MAIL_SETUP_SECURITY_SSL_TLS, 2, FALSE,
+    MAIL_SETUP_DIAGNOSIS_NOT_IMAP, MAIL_SETUP_CHECK_STAGE_GREETING },
+  { "protocol-version-alert", NULL, NULL, MAIL_SETUP_SECURITY_SSL_TLS, 5, FALSE,
+    MAIL_SETUP_DIAGNOSIS_TLS_OUTDATED, MAIL_SETUP_CHECK_STAGE_TLS },
+  { "ms-ok", NULL, "SHA1", MAIL_SETUP_SECURITY_SSL_TLS, 5, FALSE,
+    MAIL_SETUP_DIAGNOSIS_TLS_INSECURE, MAIL_SETUP_CHECK_STAGE_TLS },
+  { "ms-ok", NULL, "WEAK_KEY", MAIL_SETUP_SECURITY_SSL_TLS, 5, FALSE,
+    MAIL_SETUP_DIAGNOSIS_TLS_INSECURE, MAIL_SETUP_CHECK_STAGE_TLS },
+  { "ms-ok", NULL, "NOT_YET_VALID", MAIL_SETUP_SECURITY_SSL_TLS, 5, FALSE,
+    MAIL_SETUP_DIAGNOSIS_TLS_NOT_YET_VALID, MAIL_SETUP_CHECK_STAGE_TLS },
+  { "ms-ok", NULL, "INCOMPLETE_CHAIN", MAIL_SETUP_SECURITY_SSL_TLS, 5, FALSE,
+    MAIL_SETUP_DIAGNOSIS_TLS_INCOMPLETE_CHAIN, MAIL_SETUP_CHECK_STAGE_TLS },
+  { "ms-ok", NULL, "UNKNOWN_ISSUER", MAIL_SETUP_SECURITY_SSL_TLS, 5, FALSE,
+    MAIL_SETUP_DIAGNOSIS_TLS_UNTRUSTED, MAIL_SETUP_CHECK_STAGE_TLS },
 };
 
 static MailSetupTestServer *
@@ -274,6 +294,14 @@ assert_scenario_details (const HostileCase   *hostile,
     {
       g_assert_true (transcript_contains (check, "expects TLS from the start"));
     }
+  else if (g_str_equal (hostile->scenario, "smtp") || g_str_equal (hostile->scenario, "http"))
+    {
+      /* Named, with its own first line, and never sent a password. */
+      g_assert_cmpstr (mail_setup_check_get_detected_protocol (check), ==, hostile->scenario);
+      g_assert_nonnull (response);
+      g_assert_true (g_str_has_prefix (response, g_str_equal (hostile->scenario, "smtp")
+                                                 ? "220 " : "HTTP/1.1 400"));
+    }
   else if (g_str_equal (hostile->scenario, "no-starttls"))
     {
       /* The server's own record: it was asked for its capabilities, and
@@ -311,6 +339,12 @@ assert_scenario_details (const HostileCase   *hostile,
     {
       g_assert_nonnull (tls);
       g_assert_cmpstr (tls->subject, ==, tls->issuer);
+    }
+  else if (g_strcmp0 (hostile->certificate, "INCOMPLETE_CHAIN") == 0)
+    {
+      g_assert_nonnull (tls);
+      g_assert_nonnull (tls->missing_issuer);
+      g_assert_nonnull (tls->sha256);
     }
 }
 
@@ -723,6 +757,9 @@ main (int   argc,
       char *argv[])
 {
   g_autoptr(GString) long_password_text = g_string_new (NULL);
+
+  if (!mail_setup_test_services_running ())
+    return mail_setup_test_skip_without_services (&argc, &argv);
 
   /* The scripted servers read the passwords they accept from the
    * environment; set before any thread runs. */

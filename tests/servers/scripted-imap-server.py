@@ -6,7 +6,7 @@
                             [--cert PEM --key PEM] [--transcript FILE]
                             [--user U] [--password-env VAR] [--token-env VAR]
                             [--other-user U2] [--drop-capability CAP]...
-                            [--exit-on-stdin-eof]
+                            [--max-tls 1.0|1.1] [--exit-on-stdin-eof]
 
 It binds a free port of 127.0.0.1, prints "READY <port>" and serves every
 connection, each in its own thread, until SIGTERM (which ends it at once).
@@ -22,14 +22,20 @@ variables. Without --user any user name is accepted; without --password-env
 AUTH=PLAIN to make the client sign in with LOGIN, LITERAL+ to make it wait
 for a continuation before each literal.
 
+--max-tls makes the server speak nothing newer than TLS 1.1 (or 1.0), as an
+outdated server does. Every TLS mode accepts the weak certificates that the
+tests give it (SHA-1 signatures, 768-bit RSA keys): OpenSSL's security level
+is 0, as on a server nobody has updated.
+
 The transcript (--transcript) receives every line the client sends, raw and
 with its line end, appended and flushed at once. Lines that arrived without
 TLS (before STARTTLS, or with --tls none) start with "[plain] ". Literal
 data is recorded as it arrives, so a password sent as a literal is a line of
 its own.
 
-The default TLS mode is "implicit", except for plain-on-tls ("none") and
-no-starttls and starttls-injection ("starttls"). Certificates default to
+The default TLS mode is "implicit", except for plain-on-tls and the servers
+of other protocols ("none"), and no-starttls and starttls-injection
+("starttls"). Certificates default to
 MAIL_SETUP_TEST_SERVER_CERT and MAIL_SETUP_TEST_SERVER_KEY.
 
 Scenarios:
@@ -57,6 +63,19 @@ Scenarios:
   tls-on-plain           ms-ok in implicit TLS (meant for a plain port)
   starttls-injection     sends a plain "* OK [CAPABILITY ...] injected" line
                          right behind "OK Begin TLS", in the same write
+  protocol-version-alert answers the ClientHello with a fatal protocol_version
+                         alert, as a server that speaks only SSL 3.0 does
+
+Servers of other protocols, as people mistake them for an IMAP server; each
+greets as the real one does, answers whatever arrives as it would, and never
+speaks IMAP:
+  smtp                   Microsoft 365's sending server (smtp.office365.com)
+  pop3                   Dovecot's POP3 server
+  ssh                    OpenSSH; closes on anything that is not SSH
+  ftp                    vsftpd
+  http                   nginx: says nothing until a request comes, then
+                         answers 400 Bad Request to anything that is not HTTP
+                         and closes
 """
 
 import argparse
@@ -71,6 +90,7 @@ import sys
 import threading
 import time
 import traceback
+import warnings
 
 LISTEN_ADDRESS = "127.0.0.1"
 MAX_LINE = 1024 * 1024
@@ -78,6 +98,9 @@ MAX_LITERAL = 1024 * 1024
 PLAIN_MARK = b"[plain] "
 BYE = b"* BYE going away"
 INTERNAL_ERROR_STATUS = 70
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore", DeprecationWarning)
+    MAX_TLS_VERSIONS = {"1.0": ssl.TLSVersion.TLSv1, "1.1": ssl.TLSVersion.TLSv1_1}
 
 
 class Personality:
@@ -136,19 +159,50 @@ GENERIC = Personality(
 )
 
 
+class OtherServer:
+    """A server of another protocol: its greeting (None for one that waits
+    for a request), its answer to whatever arrives, and whether it closes
+    after answering."""
+
+    def __init__(self, greeting, answer, closes=False):
+        self.greeting = greeting
+        self.answer = answer
+        self.closes = closes
+
+
+OTHER_SERVERS = {
+    "smtp": OtherServer(
+        b"220 BN9PR03CA0123.outlook.office365.com Microsoft ESMTP MAIL Service ready at "
+        b"Mon, 30 Nov 2026 18:00:00 +0000\r\n",
+        b"500 5.3.3 Unrecognized command\r\n"),
+    "pop3": OtherServer(b"+OK Dovecot (Debian) ready.\r\n", b"-ERR Unknown command.\r\n"),
+    "ssh": OtherServer(b"SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u3\r\n",
+                       b"Invalid SSH identification string.\r\n", closes=True),
+    "ftp": OtherServer(b"220 (vsFTPd 3.0.3)\r\n", b"500 Unknown command.\r\n"),
+    "http": OtherServer(None,
+                        b"HTTP/1.1 400 Bad Request\r\nServer: nginx\r\n"
+                        b"Content-Type: text/html\r\nContent-Length: 0\r\n"
+                        b"Connection: close\r\n\r\n", closes=True),
+}
+
+# A fatal protocol_version alert in an SSL 3.0 record.
+PROTOCOL_VERSION_ALERT = bytes((0x15, 0x03, 0x00, 0x00, 0x02, 0x02, 0x46))
+
+
 class Scenario:
     """What a scenario changes. Refusals are answers (bytes, with {command}
     standing for LOGIN or AUTHENTICATE) or BYE; None means sign-in goes on
     to the credential check."""
 
     def __init__(self, personality=MICROSOFT, tls="implicit", refuse_password=None,
-                 refuse_oauth=None, not_connected=False, offers_starttls=True):
+                 refuse_oauth=None, not_connected=False, offers_starttls=True, other=None):
         self.personality = personality
         self.tls = tls
         self.refuse_password = refuse_password
         self.refuse_oauth = refuse_oauth
         self.not_connected = not_connected
         self.offers_starttls = offers_starttls
+        self.other = other
 
 
 GENERIC_FAILURE = b"NO {command} failed."
@@ -181,6 +235,8 @@ SCENARIOS = {
     "drip": Scenario(),
     "tls-on-plain": Scenario(),
     "starttls-injection": Scenario(tls="starttls"),
+    "protocol-version-alert": Scenario(),
+    **{name: Scenario(tls="none", other=other) for name, other in OTHER_SERVERS.items()},
 }
 
 
@@ -525,13 +581,31 @@ class Session:
         if header[0] == 0x16:
             self.connection.read_exact(int.from_bytes(header[3:5], "big"))
 
+    def serve_other(self, other):
+        """Never a word of IMAP: the greeting, then an answer to whatever
+        arrives, until the client goes."""
+        if other.greeting is not None:
+            self.connection.send(other.greeting)
+        while True:
+            self.connection.receive()
+            self.connection.send(other.answer)
+            if other.closes:
+                return
+
     def run(self):
         connection = self.connection
         if self.server.name == "close-during-handshake":
             self.read_client_hello()
             return
+        if self.server.name == "protocol-version-alert":
+            self.read_client_hello()
+            connection.send(PROTOCOL_VERSION_ALERT)
+            connection.drain()
         if self.server.tls == "implicit":
             connection.start_tls()
+        if self.scenario.other is not None:
+            self.serve_other(self.scenario.other)
+            return
         self.greet()
         while True:
             try:
@@ -612,6 +686,13 @@ class Server:
         if self.tls != "none":
             self.context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
             self.context.minimum_version = ssl.TLSVersion.TLSv1_2
+            if options.max_tls is not None:
+                # Python warns that these versions are deprecated; that is the point.
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore", DeprecationWarning)
+                    self.context.minimum_version = ssl.TLSVersion.TLSv1
+                    self.context.maximum_version = MAX_TLS_VERSIONS[options.max_tls]
+            self.context.set_ciphers("DEFAULT:@SECLEVEL=0")
             self.context.load_cert_chain(options.cert, options.key)
 
     def exit_status(self):
@@ -667,6 +748,8 @@ def main():
     parser.add_argument("--other-user")
     parser.add_argument("--drop-capability", action="append", default=[], metavar="CAP",
                         help="leave CAP out of the CAPABILITY answer (repeatable)")
+    parser.add_argument("--max-tls", choices=sorted(MAX_TLS_VERSIONS),
+                        help="speak no TLS version newer than this")
     parser.add_argument("--exit-on-stdin-eof", action="store_true",
                         help="exit when stdin closes (when the test that started it is gone)")
     options = parser.parse_args()
