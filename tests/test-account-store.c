@@ -648,6 +648,9 @@ main (int   argc,
   g_autofree char *template = NULL;
   int status;
 
+  if (!mail_setup_test_services_running ())
+    return mail_setup_test_skip_without_services (&argc, &argv);
+
   if (argc == 2 && g_str_equal (argv[1], CHILD_SAVE_ARGUMENT))
     return save_as_child ();
 

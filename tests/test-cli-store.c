@@ -334,6 +334,9 @@ main (int   argc,
   g_autofree char *template = NULL;
   int status;
 
+  if (!mail_setup_test_services_running ())
+    return mail_setup_test_skip_without_services (&argc, &argv);
+
   template = g_build_filename (mail_setup_test_service_env ("MAIL_SETUP_TEST_DIR"),
                                "cli-store-XXXXXX", NULL);
   config_home = g_mkdtemp (template);

@@ -135,6 +135,9 @@ main (int   argc,
 {
   const char *locale;
 
+  if (!mail_setup_test_services_running ())
+    return mail_setup_test_skip_without_services (&argc, &argv);
+
   make_german_locale ();
   bind_build_tree_catalogue ();
 

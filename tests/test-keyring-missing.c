@@ -69,6 +69,9 @@ main (int   argc,
 {
   g_autofree char *config = NULL;
 
+  if (!mail_setup_test_services_running ())
+    return mail_setup_test_skip_without_services (&argc, &argv);
+
   /* Settings of its own: other tests save accounts at the same time. */
   config = g_build_filename (mail_setup_test_service_env ("MAIL_SETUP_TEST_DIR"),
                              "keyring-missing-config", NULL);

@@ -256,6 +256,9 @@ int
 main (int   argc,
       char *argv[])
 {
+  if (!mail_setup_test_services_running ())
+    return mail_setup_test_skip_without_services (&argc, &argv);
+
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/scripted-server/ms-ok/signs-in-with-literal",

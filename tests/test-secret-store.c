@@ -41,6 +41,9 @@ int
 main (int   argc,
       char *argv[])
 {
+  if (!mail_setup_test_services_running ())
+    return mail_setup_test_skip_without_services (&argc, &argv);
+
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/secret-store/password-reads-back", test_secret_store_password_reads_back);

@@ -5,6 +5,7 @@
 #include <adwaita.h>
 
 #include "mail-setup-test-ui.h"
+#include "mail-setup-test-util.h"
 
 static void
 test_window_opens_with_title (void)
@@ -154,6 +155,9 @@ int
 main (int   argc,
       char *argv[])
 {
+  if (!mail_setup_test_services_running ())
+    return mail_setup_test_skip_without_services (&argc, &argv);
+
   gtk_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/window/opens-with-title", test_window_opens_with_title);
