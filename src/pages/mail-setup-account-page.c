@@ -13,7 +13,6 @@ struct _MailSetupAccountPage
 {
   MailSetupPage        parent_instance;
 
-  MailSetupAccount    *account;  /* the page's, borrowed */
   GSignalGroup        *account_signals;
   gboolean             syncing;
 
@@ -30,13 +29,6 @@ struct _MailSetupAccountPage
 };
 
 G_DEFINE_FINAL_TYPE (MailSetupAccountPage, mail_setup_account_page, MAIL_SETUP_TYPE_PAGE)
-
-enum {
-  ACTIVATE,
-  N_SIGNALS
-};
-
-static guint signals[N_SIGNALS];
 
 static void
 mark_row (AdwEntryRow *row,
@@ -75,20 +67,21 @@ update_errors (MailSetupAccountPage *self)
 static void
 update_summary (MailSetupAccountPage *self)
 {
+  MailSetupAccount *account = mail_setup_page_get_account (MAIL_SETUP_PAGE (self));
   g_autofree char *summary = NULL;
   MailSetupProvider *provider;
 
-  if (self->account == NULL)
+  if (account == NULL)
     return;
 
-  provider = mail_setup_account_get_provider (self->account);
-  if (*mail_setup_account_get_server (self->account) == '\0')
+  provider = mail_setup_account_get_provider (account);
+  if (*mail_setup_account_get_server (account) == '\0')
     summary = g_strdup (_("Enter the server of your mail provider"));
   else
     /* Translators: the server settings in short: "outlook.office365.com, port 993, SSL/TLS" */
-    summary = g_strdup_printf (_("%s, port %u, %s"), mail_setup_account_get_server (self->account),
-                               mail_setup_account_get_port (self->account),
-                               mail_setup_account_get_security (self->account) == MAIL_SETUP_SECURITY_STARTTLS
+    summary = g_strdup_printf (_("%s, port %u, %s"), mail_setup_account_get_server (account),
+                               mail_setup_account_get_port (account),
+                               mail_setup_account_get_security (account) == MAIL_SETUP_SECURITY_STARTTLS
                                ? "STARTTLS" : "SSL/TLS");
   adw_expander_row_set_subtitle (self->server_expander, summary);
 
@@ -100,34 +93,35 @@ update_summary (MailSetupAccountPage *self)
 static void
 sync_from_account (MailSetupAccountPage *self)
 {
+  MailSetupAccount *account = mail_setup_page_get_account (MAIL_SETUP_PAGE (self));
   g_autofree char *port = NULL;
 
-  if (self->account == NULL || self->syncing)
+  if (account == NULL || self->syncing)
     return;
 
   self->syncing = TRUE;
 
-  adw_preferences_group_set_title (self->intro_group, mail_setup_account_get_email (self->account));
+  adw_preferences_group_set_title (self->intro_group, mail_setup_account_get_email (account));
 
 #define SYNC_TEXT(row, value) \
   if (g_strcmp0 (gtk_editable_get_text (GTK_EDITABLE (row)), (value)) != 0) \
     gtk_editable_set_text (GTK_EDITABLE (row), (value))
 
-  SYNC_TEXT (self->password_row, mail_setup_account_get_password (self->account));
-  SYNC_TEXT (self->display_name_row, mail_setup_account_get_display_name (self->account));
-  SYNC_TEXT (self->server_row, mail_setup_account_get_server (self->account));
-  SYNC_TEXT (self->username_row, mail_setup_account_get_username (self->account));
+  SYNC_TEXT (self->password_row, mail_setup_account_get_password (account));
+  SYNC_TEXT (self->display_name_row, mail_setup_account_get_display_name (account));
+  SYNC_TEXT (self->server_row, mail_setup_account_get_server (account));
+  SYNC_TEXT (self->username_row, mail_setup_account_get_username (account));
 
   /* Port 0 stands for what the user is typing and is not a port yet. */
-  if (mail_setup_account_get_port (self->account) > 0)
+  if (mail_setup_account_get_port (account) > 0)
     {
-      port = g_strdup_printf ("%u", mail_setup_account_get_port (self->account));
+      port = g_strdup_printf ("%u", mail_setup_account_get_port (account));
       SYNC_TEXT (self->port_row, port);
     }
 
 #undef SYNC_TEXT
 
-  adw_combo_row_set_selected (self->security_row, mail_setup_account_get_security (self->account));
+  adw_combo_row_set_selected (self->security_row, mail_setup_account_get_security (account));
 
   update_summary (self);
   self->syncing = FALSE;
@@ -137,13 +131,14 @@ sync_from_account (MailSetupAccountPage *self)
 static void
 provider_changed_cb (MailSetupAccountPage *self)
 {
+  MailSetupAccount *account = mail_setup_page_get_account (MAIL_SETUP_PAGE (self));
   MailSetupProvider *provider;
 
-  if (self->account == NULL)
+  if (account == NULL)
     return;
 
   /* Known-good settings are folded away; a server of one's own is open. */
-  provider = mail_setup_account_get_provider (self->account);
+  provider = mail_setup_account_get_provider (account);
   adw_expander_row_set_expanded (self->server_expander,
                                  provider == NULL || !mail_setup_provider_get_has_imap_server (provider));
   gtk_widget_set_visible (GTK_WIDGET (self->microsoft_sign_in_row),
@@ -154,29 +149,30 @@ provider_changed_cb (MailSetupAccountPage *self)
 static void
 field_changed_cb (MailSetupAccountPage *self)
 {
+  MailSetupAccount *account = mail_setup_page_get_account (MAIL_SETUP_PAGE (self));
   guint port = 0;
 
-  if (self->account == NULL || self->syncing)
+  if (account == NULL || self->syncing)
     return;
 
   self->syncing = TRUE;
   /* Typing a password means signing in with it, not with Microsoft. */
-  if (g_strcmp0 (mail_setup_account_get_password (self->account),
+  if (g_strcmp0 (mail_setup_account_get_password (account),
                  gtk_editable_get_text (GTK_EDITABLE (self->password_row))) != 0)
-    mail_setup_account_use_password (self->account);
-  mail_setup_account_set_password (self->account,
+    mail_setup_account_use_password (account);
+  mail_setup_account_set_password (account,
                                    gtk_editable_get_text (GTK_EDITABLE (self->password_row)));
-  mail_setup_account_set_display_name (self->account,
+  mail_setup_account_set_display_name (account,
                                        gtk_editable_get_text (GTK_EDITABLE (self->display_name_row)));
-  if (g_strcmp0 (mail_setup_account_get_server (self->account),
+  if (g_strcmp0 (mail_setup_account_get_server (account),
                  gtk_editable_get_text (GTK_EDITABLE (self->server_row))) != 0)
-    g_object_set (self->account, "server", gtk_editable_get_text (GTK_EDITABLE (self->server_row)), NULL);
-  mail_setup_account_set_username (self->account,
+    g_object_set (account, "server", gtk_editable_get_text (GTK_EDITABLE (self->server_row)), NULL);
+  mail_setup_account_set_username (account,
                                    gtk_editable_get_text (GTK_EDITABLE (self->username_row)));
   if (mail_setup_validate_port (gtk_editable_get_text (GTK_EDITABLE (self->port_row)), &port) != NULL)
     port = 0;
-  mail_setup_account_set_port (self->account, port);
-  mail_setup_account_set_security (self->account, adw_combo_row_get_selected (self->security_row));
+  mail_setup_account_set_port (account, port);
+  mail_setup_account_set_security (account, adw_combo_row_get_selected (self->security_row));
   self->syncing = FALSE;
 
   update_summary (self);
@@ -184,14 +180,25 @@ field_changed_cb (MailSetupAccountPage *self)
 }
 
 static void
-entry_activated_cb (MailSetupAccountPage *self)
+update_complete (MailSetupAccountPage *self)
 {
-  g_signal_emit (self, signals[ACTIVATE], 0);
+  MailSetupAccount *account = mail_setup_page_get_account (MAIL_SETUP_PAGE (self));
+
+  mail_setup_page_set_complete (MAIL_SETUP_PAGE (self),
+                                account != NULL && mail_setup_account_get_settings_complete (account));
 }
 
 static void
-mail_setup_account_page_map_cb (MailSetupAccountPage *self)
+entry_activated_cb (MailSetupAccountPage *self)
 {
+  mail_setup_page_activate (MAIL_SETUP_PAGE (self));
+}
+
+static void
+mail_setup_account_page_shown (MailSetupPage *page)
+{
+  MailSetupAccountPage *self = MAIL_SETUP_ACCOUNT_PAGE (page);
+
   gtk_widget_grab_focus (GTK_WIDGET (self->password_row));
 }
 
@@ -201,7 +208,6 @@ mail_setup_account_page_dispose (GObject *object)
   MailSetupAccountPage *self = MAIL_SETUP_ACCOUNT_PAGE (object);
 
   g_clear_object (&self->account_signals);
-  self->account = NULL;
 
   G_OBJECT_CLASS (mail_setup_account_page_parent_class)->dispose (object);
 }
@@ -210,12 +216,13 @@ static void
 mail_setup_account_page_constructed (GObject *object)
 {
   MailSetupAccountPage *self = MAIL_SETUP_ACCOUNT_PAGE (object);
+  MailSetupAccount *account = mail_setup_page_get_account (MAIL_SETUP_PAGE (self));
 
   G_OBJECT_CLASS (mail_setup_account_page_parent_class)->constructed (object);
 
-  self->account = mail_setup_page_get_account (MAIL_SETUP_PAGE (self));
-  g_signal_group_set_target (self->account_signals, self->account);
+  g_signal_group_set_target (self->account_signals, account);
   provider_changed_cb (self);
+  update_complete (self);
 }
 
 static void
@@ -226,15 +233,7 @@ mail_setup_account_page_class_init (MailSetupAccountPageClass *klass)
 
   object_class->dispose = mail_setup_account_page_dispose;
   object_class->constructed = mail_setup_account_page_constructed;
-
-
-  /**
-   * MailSetupAccountPage::activate:
-   *
-   * The user pressed Enter in a field: test the account if it is complete.
-   */
-  signals[ACTIVATE] = g_signal_new ("activate", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
-                                    0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+  MAIL_SETUP_PAGE_CLASS (klass)->shown = mail_setup_account_page_shown;
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                RESOURCE_BASE_PATH "/pages/mail-setup-account-page.ui");
@@ -262,6 +261,6 @@ mail_setup_account_page_init (MailSetupAccountPage *self)
                                   G_CALLBACK (provider_changed_cb), self);
   g_signal_group_connect_swapped (self->account_signals, "notify",
                                   G_CALLBACK (sync_from_account), self);
-
-  g_signal_connect_swapped (self, "map", G_CALLBACK (mail_setup_account_page_map_cb), self);
+  g_signal_group_connect_swapped (self->account_signals, "notify",
+                                  G_CALLBACK (update_complete), self);
 }

@@ -14,7 +14,6 @@ struct _MailSetupProviderPage
 {
   MailSetupPage     parent_instance;
 
-  MailSetupAccount *account;  /* the page's, borrowed */
   GSignalGroup     *account_signals;
   gboolean          email_edited;
 
@@ -30,13 +29,6 @@ struct _MailSetupProviderPage
 };
 
 G_DEFINE_FINAL_TYPE (MailSetupProviderPage, mail_setup_provider_page, MAIL_SETUP_TYPE_PAGE)
-
-enum {
-  ACTIVATE,
-  N_SIGNALS
-};
-
-static guint signals[N_SIGNALS];
 
 static void
 update_email_error (MailSetupProviderPage *self)
@@ -59,10 +51,11 @@ update_email_error (MailSetupProviderPage *self)
 static void
 email_changed_cb (MailSetupProviderPage *self)
 {
+  MailSetupAccount *account = mail_setup_page_get_account (MAIL_SETUP_PAGE (self));
   const char *email = gtk_editable_get_text (GTK_EDITABLE (self->email_row));
 
-  if (self->account != NULL)
-    mail_setup_account_set_email (self->account, email);
+  if (account != NULL)
+    mail_setup_account_set_email (account, email);
   if (mail_setup_validate_email (email) == NULL)
     self->email_edited = TRUE;
   update_email_error (self);
@@ -73,37 +66,42 @@ email_activated_cb (MailSetupProviderPage *self)
 {
   self->email_edited = TRUE;
   update_email_error (self);
-  g_signal_emit (self, signals[ACTIVATE], 0);
+  mail_setup_page_activate (MAIL_SETUP_PAGE (self));
 }
 
 static void
 provider_toggled_cb (GtkCheckButton        *check,
                      MailSetupProviderPage *self)
 {
+  MailSetupAccount *account = mail_setup_page_get_account (MAIL_SETUP_PAGE (self));
   MailSetupProvider *provider;
 
-  if (!gtk_check_button_get_active (check) || self->account == NULL)
+  if (!gtk_check_button_get_active (check) || account == NULL)
     return;
 
   provider = g_object_get_data (G_OBJECT (check), "provider");
-  if (provider != mail_setup_account_get_provider (self->account))
-    mail_setup_account_choose_provider (self->account, provider);
+  if (provider != mail_setup_account_get_provider (account))
+    mail_setup_account_choose_provider (account, provider);
 }
 
 static void
 sync_from_account (MailSetupProviderPage *self)
 {
+  MailSetupAccount *account = mail_setup_page_get_account (MAIL_SETUP_PAGE (self));
   MailSetupProvider *provider;
 
-  if (self->account == NULL)
+  if (account == NULL)
     return;
 
-  if (g_strcmp0 (gtk_editable_get_text (GTK_EDITABLE (self->email_row)),
-                 mail_setup_account_get_email (self->account)) != 0)
-    gtk_editable_set_text (GTK_EDITABLE (self->email_row),
-                           mail_setup_account_get_email (self->account));
+  mail_setup_page_set_complete (MAIL_SETUP_PAGE (self),
+                                mail_setup_account_get_provider_complete (account));
 
-  provider = mail_setup_account_get_provider (self->account);
+  if (g_strcmp0 (gtk_editable_get_text (GTK_EDITABLE (self->email_row)),
+                 mail_setup_account_get_email (account)) != 0)
+    gtk_editable_set_text (GTK_EDITABLE (self->email_row),
+                           mail_setup_account_get_email (account));
+
+  provider = mail_setup_account_get_provider (account);
   for (guint i = 0; i < self->provider_checks->len; i++)
     {
       GtkCheckButton *check = g_ptr_array_index (self->provider_checks, i);
@@ -279,15 +277,16 @@ mail_setup_provider_page_dispose (GObject *object)
   g_clear_object (&self->saved_accounts);
 
   g_clear_object (&self->account_signals);
-  self->account = NULL;
   g_clear_pointer (&self->provider_checks, g_ptr_array_unref);
 
   G_OBJECT_CLASS (mail_setup_provider_page_parent_class)->dispose (object);
 }
 
 static void
-mail_setup_provider_page_grab_focus_cb (MailSetupProviderPage *self)
+mail_setup_provider_page_shown (MailSetupPage *page)
 {
+  MailSetupProviderPage *self = MAIL_SETUP_PROVIDER_PAGE (page);
+
   gtk_widget_grab_focus (GTK_WIDGET (self->email_row));
 }
 
@@ -295,11 +294,11 @@ static void
 mail_setup_provider_page_constructed (GObject *object)
 {
   MailSetupProviderPage *self = MAIL_SETUP_PROVIDER_PAGE (object);
+  MailSetupAccount *account = mail_setup_page_get_account (MAIL_SETUP_PAGE (self));
 
   G_OBJECT_CLASS (mail_setup_provider_page_parent_class)->constructed (object);
 
-  self->account = mail_setup_page_get_account (MAIL_SETUP_PAGE (self));
-  g_signal_group_set_target (self->account_signals, self->account);
+  g_signal_group_set_target (self->account_signals, account);
   sync_from_account (self);
 }
 
@@ -311,15 +310,7 @@ mail_setup_provider_page_class_init (MailSetupProviderPageClass *klass)
 
   object_class->dispose = mail_setup_provider_page_dispose;
   object_class->constructed = mail_setup_provider_page_constructed;
-
-
-  /**
-   * MailSetupProviderPage::activate:
-   *
-   * The user pressed Enter in the address: continue if the page is complete.
-   */
-  signals[ACTIVATE] = g_signal_new ("activate", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
-                                    0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+  MAIL_SETUP_PAGE_CLASS (klass)->shown = mail_setup_provider_page_shown;
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                RESOURCE_BASE_PATH "/pages/mail-setup-provider-page.ui");
@@ -347,5 +338,4 @@ mail_setup_provider_page_init (MailSetupProviderPage *self)
 
   add_provider_rows (self);
   mail_setup_provider_page_reload_saved (self);
-  g_signal_connect_swapped (self, "map", G_CALLBACK (mail_setup_provider_page_grab_focus_cb), self);
 }

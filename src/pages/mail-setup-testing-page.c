@@ -13,7 +13,7 @@
 
 struct _MailSetupTestingPage
 {
-  AdwBin                     parent_instance;
+  MailSetupPage               parent_instance;
 
   GtkLabel                   *server_label;
   MailSetupStageList         *stage_list;
@@ -21,11 +21,13 @@ struct _MailSetupTestingPage
   MailSetupConnectionDetails *connection_details;
 };
 
-G_DEFINE_FINAL_TYPE (MailSetupTestingPage, mail_setup_testing_page, ADW_TYPE_BIN)
+G_DEFINE_FINAL_TYPE (MailSetupTestingPage, mail_setup_testing_page, MAIL_SETUP_TYPE_PAGE)
 
 static void
-mail_setup_testing_page_map_cb (MailSetupTestingPage *self)
+mail_setup_testing_page_shown (MailSetupPage *page)
 {
+  MailSetupTestingPage *self = MAIL_SETUP_TESTING_PAGE (page);
+
   gtk_widget_grab_focus (GTK_WIDGET (self->cancel_button));
 }
 
@@ -33,6 +35,8 @@ static void
 mail_setup_testing_page_class_init (MailSetupTestingPageClass *klass)
 {
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  MAIL_SETUP_PAGE_CLASS (klass)->shown = mail_setup_testing_page_shown;
 
   g_type_ensure (MAIL_SETUP_TYPE_CONNECTION_DETAILS);
   g_type_ensure (MAIL_SETUP_TYPE_STAGE_LIST);
@@ -50,7 +54,6 @@ mail_setup_testing_page_init (MailSetupTestingPage *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
 
-  g_signal_connect_swapped (self, "map", G_CALLBACK (mail_setup_testing_page_map_cb), self);
 }
 
 void
