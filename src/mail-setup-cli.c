@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <glib/gi18n.h>
+#include <json-glib/json-glib.h>
 #include <stdio.h>
 #include <termios.h>
 #include <unistd.h>
@@ -41,6 +42,7 @@ typedef struct
   int           timeout;
   gboolean      json;
   char         *auth;
+  char         *sign_in;
   gboolean      store;
   gboolean      list;
   char         *remove;
@@ -87,6 +89,36 @@ mail_setup_cli_wants_command_line (int    argc,
   return FALSE;
 }
 
+/* With --json, standard output carries one JSON object whatever happens,
+ * a usage error included; known before the options are parsed, so that an
+ * option parsing error is JSON too. */
+static gboolean json_output;
+
+static void
+print_json_error (const char *kind,
+                  const char *message)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonGenerator) generator = json_generator_new ();
+  g_autoptr(JsonNode) root = NULL;
+  g_autofree char *text = NULL;
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "diagnosis");
+  json_builder_add_null_value (builder);
+  json_builder_set_member_name (builder, "error");
+  json_builder_add_string_value (builder, kind);
+  json_builder_set_member_name (builder, "message");
+  json_builder_add_string_value (builder, message);
+  json_builder_end_object (builder);
+
+  root = json_builder_get_root (builder);
+  json_generator_set_root (generator, root);
+  json_generator_set_pretty (generator, TRUE);
+  text = json_generator_to_data (generator, NULL);
+  g_print ("%s\n", text);
+}
+
 static int
 usage_error (const char *format,
              ...) G_GNUC_PRINTF (1, 2);
@@ -104,6 +136,8 @@ usage_error (const char *format,
 
   g_printerr ("mail-setup: %s\n", message);
   g_printerr (_("Run “mail-setup --help” to see the options.\n"));
+  if (json_output)
+    print_json_error ("usage", message);
 
   return EXIT_USAGE;
 }
@@ -248,6 +282,7 @@ print_outcome (MailSetupCheck *check,
   MailSetupDiagnosis diagnosis = mail_setup_check_get_diagnosis (check);
   const char *response = mail_setup_check_get_server_response (check);
   const char *remedy = mail_setup_diagnosis_get_remedy (diagnosis);
+  g_autofree char *finding = mail_setup_check_describe_finding (check);
 
   if (run->json)
     {
@@ -260,8 +295,12 @@ print_outcome (MailSetupCheck *check,
   g_print ("\n%s (%s)\n", mail_setup_diagnosis_get_title (diagnosis),
            mail_setup_diagnosis_to_string (diagnosis));
   g_print ("%s\n", mail_setup_diagnosis_get_explanation (diagnosis));
+  if (finding != NULL)
+    g_print ("%s\n", finding);
   if (diagnosis != MAIL_SETUP_DIAGNOSIS_OK && response != NULL)
-    g_print (_("The server said: %s\n"), response);
+    g_print (mail_setup_diagnosis_is_sign_in (diagnosis) ? _("Microsoft said: %s\n")
+                                                         : _("The server said: %s\n"),
+             response);
   if (remedy != NULL)
     g_print (_("Remedy: %s\n"), remedy);
 }
@@ -276,6 +315,7 @@ options_clear (Options *options)
   g_free (options->username);
   g_free (options->ca_file);
   g_free (options->auth);
+  g_free (options->sign_in);
   g_free (options->remove);
 }
 
@@ -335,14 +375,116 @@ store_account (Options           *options,
   return 0;
 }
 
+/* The refresh token of a Microsoft sign-in saved for EMAIL, or NULL; SAVED
+ * is the account it belongs to. Without a keyring there is simply nothing
+ * to reuse. */
+static MailSetupSecret *
+find_saved_sign_in (const char             *email,
+                    MailSetupSavedAccount **saved)
+{
+  g_autoptr(MailSetupSavedAccount) found = mail_setup_account_store_find (email, NULL);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  MailSetupSecret *secret;
+
+  if (found == NULL || g_strcmp0 (mail_setup_saved_account_get_authtype (found), "oauth2") != 0)
+    return NULL;
+
+  mail_setup_account_store_lookup_secret_async (found, NULL, mail_setup_store_async_result, &result);
+  secret = mail_setup_account_store_lookup_secret_finish (mail_setup_wait_for_async_result (&result),
+                                                          &error);
+  if (secret == NULL)
+    {
+      g_printerr (_("The saved Microsoft sign-in of %s could not be read. %s\n"), email,
+                  error->message);
+      return NULL;
+    }
+
+  *saved = g_steal_pointer (&found);
+  return secret;
+}
+
+/* Microsoft rotates the refresh token: once a refresh has given a new one,
+ * the old one is dead, so the new one is kept at once. */
+static void
+keep_refresh_token (MailSetupSavedAccount *saved,
+                    const char            *refresh_token)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (saved == NULL || refresh_token == NULL)
+    return;
+
+  mail_setup_account_store_update_secret_async (saved, refresh_token, NULL,
+                                                mail_setup_store_async_result, &result);
+  if (!mail_setup_account_store_update_secret_finish (mail_setup_wait_for_async_result (&result),
+                                                      &error))
+    g_printerr (_("The renewed Microsoft sign-in was not saved. %s\n"), error->message);
+}
+
+static gboolean
+sign_in_with_microsoft (const MailSetupCliSignInRequest *request,
+                        MailSetupCliSignInResult        *result,
+                        GError                         **error)
+{
+  MailSetupCliSignInFunc sign_in = mail_setup_module_lookup ("mail-setup-sign-in",
+                                                             "mail_setup_cli_sign_in", error);
+
+  if (sign_in == NULL)
+    return FALSE;
+
+  return sign_in (request, result);
+}
+
+static MailSetupCheck *
+create_check (Options           *options,
+              MailSetupProvider *provider,
+              const char        *server,
+              guint16            port,
+              MailSetupSecurity  security,
+              const char        *username)
+{
+  MailSetupCheck *check = mail_setup_check_new (server, port, security, username);
+
+  if (provider != NULL)
+    mail_setup_check_set_provider (check, mail_setup_provider_get_id (provider),
+                                   mail_setup_provider_get_is_microsoft (provider));
+  if (options->ca_file != NULL)
+    mail_setup_check_set_extra_ca_file (check, options->ca_file);
+  if (options->timeout > 0)
+    mail_setup_check_set_timeout (check, options->timeout);
+
+  return check;
+}
+
+static MailSetupDiagnosis
+run_one_check (MailSetupCheck *check,
+               CheckRun       *run)
+{
+  g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
+  gulong started, finished;
+
+  run->loop = loop;
+  started = g_signal_connect (check, "stage-started", G_CALLBACK (stage_started_cb), run);
+  finished = g_signal_connect (check, "stage-finished", G_CALLBACK (stage_finished_cb), run);
+  mail_setup_check_run_async (check, NULL, check_done_cb, run);
+  g_main_loop_run (loop);
+  g_signal_handler_disconnect (check, started);
+  g_signal_handler_disconnect (check, finished);
+  run->loop = NULL;
+
+  return run->diagnosis;
+}
+
 static int
 run_check (Options *options)
 {
   g_autoptr(MailSetupCheck) check = NULL;
   g_autoptr(MailSetupSecret) password = NULL;
-  g_autoptr(MailSetupSecret) access_token = NULL;
-  g_autoptr(MailSetupSecret) refresh_token = NULL;
-  g_autoptr(GMainLoop) loop = NULL;
+  g_autoptr(MailSetupSavedAccount) saved = NULL;
+  g_autoptr(MailSetupSecret) saved_refresh_token = NULL;
+  g_auto(MailSetupCliSignInResult) signed_in = { 0 };
   g_autoptr(GError) error = NULL;
   g_autofree char *prompt = NULL;
   MailSetupProvider *provider = NULL;
@@ -399,21 +541,46 @@ run_check (Options *options)
     return usage_error (_("--auth must be password or oauth2, not “%s”"), options->auth);
   if (oauth2 && options->password_stdin)
     return usage_error (_("--password-stdin does not go with --auth oauth2"));
+  if (options->sign_in != NULL && !oauth2)
+    return usage_error (_("--sign-in goes with --auth oauth2"));
+  if (options->sign_in != NULL && !g_str_equal (options->sign_in, "browser") &&
+      !g_str_equal (options->sign_in, "device") && !g_str_equal (options->sign_in, "saved"))
+    return usage_error (_("--sign-in must be browser, device or saved, not “%s”"), options->sign_in);
 
   username = options->username ? options->username : options->email;
+  run.json = options->json;
+  run.interactive = isatty (STDOUT_FILENO);
 
   if (oauth2)
     {
-      /* The refresh token is what --store keeps of a Microsoft sign-in. */
-      MailSetupCliSignInFunc sign_in = mail_setup_module_lookup ("mail-setup-sign-in",
-                                                                 "mail_setup_cli_sign_in", &error);
+      MailSetupCliSignInRequest request = { username, options->json, options->sign_in, NULL };
 
-      if (sign_in == NULL ||
-          !sign_in (username, options->json, &access_token, &refresh_token, &error))
+      /* A saved sign-in is refreshed rather than asked for anew. */
+      saved_refresh_token = find_saved_sign_in (options->email, &saved);
+      request.saved_refresh_token = saved_refresh_token;
+
+      if (!sign_in_with_microsoft (&request, &signed_in, &error))
         {
-          g_printerr (_("Microsoft sign-in failed: %s\n"), error->message);
+          if (error != NULL)
+            {
+              g_printerr (_("Microsoft sign-in is not available: %s\n"), error->message);
+              if (options->json)
+                print_json_error ("internal", error->message);
+              return 1;
+            }
+
+          check = create_check (options, provider, server, port, security, username);
+          mail_setup_check_set_sign_in_method (check, signed_in.method);
+          mail_setup_check_finish_with_sign_in_failure (check, signed_in.diagnosis,
+                                                        signed_in.server_response);
+          print_outcome (check, &run);
+          if (options->store)
+            g_printerr (_("The account was not saved, as the check did not succeed.\n"));
           return 1;
         }
+
+      if (g_str_equal (signed_in.method, "saved"))
+        keep_refresh_token (saved, signed_in.refresh_token);
     }
   else
     {
@@ -423,35 +590,48 @@ run_check (Options *options)
         return usage_error ("%s", error->message);
     }
 
-  check = mail_setup_check_new (server, port, security, username);
-  if (access_token != NULL)
-    mail_setup_check_set_access_token (check, access_token);
-  else
-    mail_setup_check_set_password (check, password);
-  if (!options->store)
-    g_clear_pointer (&password, mail_setup_secret_free);
-  g_clear_pointer (&access_token, mail_setup_secret_free);
-  if (provider != NULL)
-    mail_setup_check_set_provider (check, mail_setup_provider_get_id (provider),
-                                   mail_setup_provider_get_is_microsoft (provider));
-  if (options->ca_file != NULL)
-    mail_setup_check_set_extra_ca_file (check, options->ca_file);
-  if (options->timeout > 0)
-    mail_setup_check_set_timeout (check, options->timeout);
-
-  loop = g_main_loop_new (NULL, FALSE);
-  run.loop = loop;
-  run.json = options->json;
-  run.interactive = isatty (STDOUT_FILENO);
-
   if (!run.json)
     g_print (_("Checking %s on %s, port %u (%s)\n"), username, server, port,
              security == MAIL_SETUP_SECURITY_STARTTLS ? "STARTTLS" : "SSL/TLS");
 
-  g_signal_connect (check, "stage-started", G_CALLBACK (stage_started_cb), &run);
-  g_signal_connect (check, "stage-finished", G_CALLBACK (stage_finished_cb), &run);
-  mail_setup_check_run_async (check, NULL, check_done_cb, &run);
-  g_main_loop_run (loop);
+  check = create_check (options, provider, server, port, security, username);
+  if (oauth2)
+    {
+      mail_setup_check_set_access_token (check, signed_in.access_token);
+      mail_setup_check_set_sign_in_method (check, signed_in.method);
+      g_clear_pointer (&signed_in.access_token, mail_setup_secret_free);
+    }
+  else
+    mail_setup_check_set_password (check, password);
+  if (!options->store)
+    g_clear_pointer (&password, mail_setup_secret_free);
+
+  run_one_check (check, &run);
+
+  /* An access token that the server refuses may only have gone stale: one
+   * fresh token, and one more try, before the refusal is believed. */
+  if (run.diagnosis == MAIL_SETUP_DIAGNOSIS_OAUTH_TOKEN_REFUSED && signed_in.refresh_token != NULL)
+    {
+      MailSetupCliSignInRequest request = { username, options->json, "saved",
+                                            signed_in.refresh_token };
+      g_auto(MailSetupCliSignInResult) refreshed = { 0 };
+
+      fprintf (options->json ? stderr : stdout,
+               _("The server refused the token. Renewing it and testing once more.\n"));
+      if (sign_in_with_microsoft (&request, &refreshed, NULL))
+        {
+          g_autoptr(MailSetupCheck) again = create_check (options, provider, server, port,
+                                                          security, username);
+
+          keep_refresh_token (saved, refreshed.refresh_token);
+          mail_setup_check_set_access_token (again, refreshed.access_token);
+          mail_setup_check_set_sign_in_method (again, signed_in.method);
+          g_clear_pointer (&signed_in.refresh_token, mail_setup_secret_free);
+          signed_in.refresh_token = g_steal_pointer (&refreshed.refresh_token);
+          run_one_check (again, &run);
+          g_set_object (&check, again);
+        }
+    }
 
   print_outcome (check, &run);
 
@@ -463,16 +643,22 @@ run_check (Options *options)
     }
 
   if (!options->store)
-    return 0;
+    {
+      /* A new sign-in that works replaces a saved one that did not. */
+      if (oauth2 && !g_str_equal (signed_in.method, "saved"))
+        keep_refresh_token (saved, signed_in.refresh_token);
+      return 0;
+    }
 
-  if (oauth2 && refresh_token == NULL)
+  if (oauth2 && signed_in.refresh_token == NULL)
     {
       g_printerr (_("The account was not saved: Microsoft gave no sign-in that can be kept.\n"));
       return 1;
     }
 
   return store_account (options, provider, server, port, security,
-                        oauth2 ? refresh_token : password, oauth2 ? "oauth2" : "password");
+                        oauth2 ? signed_in.refresh_token : password,
+                        oauth2 ? "oauth2" : "password");
 }
 
 static int
@@ -564,8 +750,13 @@ mail_setup_cli_run (int    argc,
     { "password-stdin", 0, 0, G_OPTION_ARG_NONE, &options.password_stdin,
       N_("Read the password from the first line of standard input"), NULL },
     { "auth", 0, 0, G_OPTION_ARG_STRING, &options.auth,
-      N_("password (the default), or oauth2 to sign in with Microsoft in a web browser"),
+      N_("password (the default), or oauth2 to sign in with Microsoft"),
       "password|oauth2" },
+    { "sign-in", 0, 0, G_OPTION_ARG_STRING, &options.sign_in,
+      N_("With --auth oauth2: browser (sign in in this computer's web browser), device (with a "
+         "code, in a browser anywhere) or saved (only the saved sign-in); default: a saved "
+         "sign-in, else the browser when one can be opened, else the device"),
+      "browser|device|saved" },
     { "ca-file", 0, 0, G_OPTION_ARG_FILENAME, &options.ca_file,
       N_("Also trust the certificate authorities in this PEM file"), N_("PEM") },
     { "timeout", 0, 0, G_OPTION_ARG_INT, &options.timeout,
@@ -588,6 +779,14 @@ mail_setup_cli_run (int    argc,
   /* Standard output carries the result alone, so that --json stays JSON
    * with G_MESSAGES_DEBUG set. */
   g_log_writer_default_set_use_stderr (TRUE);
+
+  for (int i = 1; i < argc; i++)
+    {
+      if (g_str_equal (argv[i], "--"))
+        break;
+      if (g_str_equal (argv[i], "--json"))
+        json_output = TRUE;
+    }
 
   context = g_option_context_new (NULL);
   g_option_context_set_summary (context,

@@ -4,13 +4,15 @@
 
 #include <glib/gi18n.h>
 
+#include "mail-setup-oauth.h"
 #include "mail-setup-remedy-view.h"
 #include "mail-setup-uri.h"
 
 /* A guided fix as numbered steps: a box to tick as the user goes, a button
- * for the web page of the step, and the wizard's own actions (test again,
- * back to the settings, restore the known-good settings) where a step needs
- * them. Every text comes from the remedy data. */
+ * for the web page of the step, a button to copy what the step says, and the
+ * wizard's own actions (test again, back to the settings, restore the
+ * known-good settings, sign in with Microsoft) where a step needs them.
+ * Every text comes from the remedy data. */
 
 struct _MailSetupRemedyView
 {
@@ -36,6 +38,15 @@ copy_email_cb (GtkButton           *button,
 {
   gdk_clipboard_set_text (gtk_widget_get_clipboard (GTK_WIDGET (button)), self->email);
   gtk_widget_activate_action (GTK_WIDGET (self), "win.show-toast", "s", _("Address copied"));
+}
+
+static void
+copy_text_cb (GtkButton           *button,
+              MailSetupRemedyView *self)
+{
+  gdk_clipboard_set_text (gtk_widget_get_clipboard (GTK_WIDGET (button)),
+                          g_object_get_data (G_OBJECT (button), "text"));
+  gtk_widget_activate_action (GTK_WIDGET (self), "win.show-toast", "s", _("Text copied"));
 }
 
 static GtkWidget *
@@ -111,9 +122,16 @@ placeholder_values (MailSetupAccount *account,
   GHashTable *values = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
   MailSetupProvider *provider = mail_setup_account_get_provider (account);
   GDateTime *attempt = check ? mail_setup_check_get_sign_in_time (check) : NULL;
+  g_autoptr(MailSetupOAuth) oauth = mail_setup_oauth_new ();
+  const char *email = mail_setup_account_get_email (account);
+  g_autofree char *found = NULL;
 
-  g_hash_table_insert (values, "email", g_strdup (mail_setup_account_get_email (account)));
+  g_hash_table_insert (values, "email", g_strdup (email));
   g_hash_table_insert (values, "server", g_strdup (mail_setup_account_get_server (account)));
+  /* What the test found beyond its diagnosis, or nothing. */
+  if (check != NULL && mail_setup_check_get_finished (check))
+    found = mail_setup_check_describe_finding (check);
+  g_hash_table_insert (values, "found", found != NULL ? g_steal_pointer (&found) : g_strdup (""));
   g_hash_table_insert (values, "port", g_strdup_printf ("%u", mail_setup_account_get_port (account)));
 
   if (attempt != NULL)
@@ -143,6 +161,17 @@ placeholder_values (MailSetupAccount *account,
       g_hash_table_insert (values, "known-good", g_strdup (_("port 993 with SSL/TLS")));
     }
 
+  /* The sign-in settings as Microsoft sign-in will use them, so that the
+   * administrator is asked to approve the very application that signs in. */
+  g_hash_table_insert (values, "client-id", g_strdup (mail_setup_oauth_get_client_id (oauth)));
+  g_hash_table_insert (values, "authority", g_strdup (mail_setup_oauth_get_authority (oauth)));
+  g_hash_table_insert (values, "tenant", g_strdup (mail_setup_oauth_get_tenant (oauth)));
+  g_hash_table_insert (values, "admin-consent-uri",
+                       mail_setup_remedy_admin_consent_uri (mail_setup_oauth_get_authority (oauth),
+                                                            mail_setup_oauth_get_tenant (oauth),
+                                                            mail_setup_oauth_get_client_id (oauth),
+                                                            email));
+
   return values;
 }
 
@@ -159,6 +188,7 @@ build_step (MailSetupRemedyView       *self,
                                                     values);
   g_autofree char *title = g_strdup_printf ("%u. %s", position + 1, text);
   g_autofree char *name = g_strdup_printf ("step-%u", position + 1);
+  g_autofree char *link = step->link ? mail_setup_remedy_expand_link (step->link, values) : NULL;
   MailSetupProvider *provider = mail_setup_account_get_provider (account);
   GtkWidget *row = adw_action_row_new ();
 
@@ -190,12 +220,24 @@ build_step (MailSetupRemedyView       *self,
       adw_action_row_add_suffix (ADW_ACTION_ROW (row), button);
     }
 
-  if (step->link != NULL)
+  if (step->copy_text)
+    {
+      GtkWidget *button = flat_button ("copy-text", "edit-copy-symbolic", NULL, _("Copy the text"));
+
+      gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                      _("Copy the text"), -1);
+      gtk_widget_add_css_class (button, "flat");
+      g_object_set_data_full (G_OBJECT (button), "text", g_strdup (text), g_free);
+      g_signal_connect (button, "clicked", G_CALLBACK (copy_text_cb), self);
+      adw_action_row_add_suffix (ADW_ACTION_ROW (row), button);
+    }
+
+  if (link != NULL)
     {
       g_autofree char *link_name = g_strdup_printf ("link-%u", position + 1);
-      GtkWidget *button = flat_button (link_name, "adw-external-link-symbolic", _("_Open"), step->link);
+      GtkWidget *button = flat_button (link_name, "adw-external-link-symbolic", _("_Open"), link);
 
-      g_object_set_data_full (G_OBJECT (button), "uri", g_strdup (step->link), g_free);
+      g_object_set_data_full (G_OBJECT (button), "uri", g_steal_pointer (&link), g_free);
       g_signal_connect (button, "clicked", G_CALLBACK (open_link_cb), NULL);
       adw_action_row_add_suffix (ADW_ACTION_ROW (row), button);
     }
@@ -227,6 +269,16 @@ build_step (MailSetupRemedyView       *self,
       adw_action_row_add_suffix (ADW_ACTION_ROW (row),
                                  action_button ("microsoft-sign-in-button", _("_Sign In With Microsoft"),
                                                 "win.microsoft-sign-in", TRUE));
+      break;
+    case MAIL_SETUP_REMEDY_ACTION_BROWSER_SIGN_IN:
+      adw_action_row_add_suffix (ADW_ACTION_ROW (row),
+                                 action_button ("browser-sign-in-button", _("Sign In in the _Browser"),
+                                                "win.sign-in-browser", TRUE));
+      break;
+    case MAIL_SETUP_REMEDY_ACTION_DEVICE_SIGN_IN:
+      adw_action_row_add_suffix (ADW_ACTION_ROW (row),
+                                 action_button ("device-sign-in-button", _("Sign In on _Another Device"),
+                                                "win.sign-in-device", FALSE));
       break;
     case MAIL_SETUP_REMEDY_ACTION_NONE:
     default:
@@ -286,10 +338,13 @@ mail_setup_remedy_view_show (MailSetupRemedyView *self,
 
   values = placeholder_values (account, check);
   summary = mail_setup_remedy_expand (mail_setup_remedy_get_summary (remedy), values);
+  /* A summary that is only what the test found may have nothing in it. */
+  g_strstrip (summary);
 
   gtk_widget_set_name (GTK_WIDGET (self->title_label), mail_setup_remedy_get_id (remedy));
   gtk_label_set_label (self->title_label, mail_setup_remedy_get_title (remedy));
   gtk_label_set_label (self->summary_label, summary);
+  gtk_widget_set_visible (GTK_WIDGET (self->summary_label), *summary != '\0');
 
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->steps))) != NULL)
     gtk_list_box_remove (self->steps, child);

@@ -26,7 +26,17 @@ struct _MailSetupWindow
   GSettings            *settings;
   GCancellable         *test_cancellable;
   GCancellable         *save_cancellable;
+  GCancellable         *store_cancellable;
   char                 *offered_remedy;
+  /* The saved account under test, whose keyring item gets the refresh
+   * tokens that Microsoft rotates. */
+  MailSetupSavedAccount *saved;
+  /* How the account's tokens were had: a MAIL_SETUP_SIGN_IN_METHOD_*. */
+  const char           *sign_in_method;
+  /* The sign-in whose failure the result page shows, for Try Again. */
+  const char           *failed_sign_in;
+  /* This test runs with tokens refreshed after the server refused them. */
+  gboolean              token_retried;
 
   AdwToastOverlay      *toast_overlay;
   GtkWidget            *back_button;
@@ -50,26 +60,48 @@ microsoft_sign_in_possible (MailSetupWindow *self)
          mail_setup_account_get_provider_complete (self->account);
 }
 
+/* Try Again on a failed sign-in signs in again. */
+static gboolean
+retries_sign_in (MailSetupWindow *self)
+{
+  return self->failed_sign_in != NULL &&
+         g_strcmp0 (gtk_stack_get_visible_child_name (self->pages), "result") == 0;
+}
+
+static MailSetupPage *
+visible_page (MailSetupWindow *self)
+{
+  GtkWidget *child = gtk_stack_get_visible_child (self->pages);
+
+  return child != NULL ? MAIL_SETUP_PAGE (child) : NULL;
+}
+
 static void
 update_actions (MailSetupWindow *self)
 {
   const char *page = gtk_stack_get_visible_child_name (self->pages);
   gboolean on_provider = g_strcmp0 (page, "provider") == 0;
   gboolean on_account = g_strcmp0 (page, "account") == 0;
+  gboolean on_sign_in = g_strcmp0 (page, "sign-in") == 0;
+  gboolean idle = self->test_cancellable == NULL;
+  gboolean can_sign_in = microsoft_sign_in_possible (self) && idle;
+  MailSetupPage *visible = visible_page (self);
   gboolean can_continue;
 
-  can_continue = (on_provider && mail_setup_account_get_provider_complete (self->account)) ||
-                 (on_account && mail_setup_account_get_settings_complete (self->account));
+  /* Continue on the first two pages, Test Account on the second. */
+  can_continue = (on_provider || on_account) && visible != NULL &&
+                 mail_setup_page_get_complete (visible);
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.continue", can_continue);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.back", !on_provider);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.test",
-                                 mail_setup_account_get_settings_complete (self->account) &&
-                                 self->test_cancellable == NULL);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.cancel-test",
-                                 self->test_cancellable != NULL);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.microsoft-sign-in",
-                                 microsoft_sign_in_possible (self) && self->test_cancellable == NULL);
+                                 idle && !on_sign_in &&
+                                 (mail_setup_account_get_settings_complete (self->account) ||
+                                  (retries_sign_in (self) && can_sign_in)));
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.cancel-test", !idle);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.microsoft-sign-in", can_sign_in);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.sign-in-browser", can_sign_in);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.sign-in-device", can_sign_in);
 
   gtk_widget_set_visible (self->back_button, !on_provider && self->test_cancellable == NULL);
   gtk_widget_set_visible (self->continue_button, on_provider || on_account);
@@ -79,43 +111,49 @@ update_actions (MailSetupWindow *self)
 
 static void page_activated_cb (MailSetupWindow *self);
 static void signed_in_cb      (MailSetupWindow *self);
+static void sign_in_failed_cb (MailSetupWindow *self,
+                               const GError    *error);
 
 static const char * const page_order[] = { "provider", "account", "sign-in", "testing", "result" };
 
-static GtkWidget *
+static MailSetupPage *
 create_page (MailSetupWindow *self,
              const char      *name)
 {
-  if (g_str_equal (name, "provider"))
-    {
-      self->provider_page = g_object_new (MAIL_SETUP_TYPE_PROVIDER_PAGE, "account", self->account, NULL);
-      g_signal_connect_object (self->provider_page, "activate",
-                               G_CALLBACK (page_activated_cb), self, G_CONNECT_SWAPPED);
-      return GTK_WIDGET (self->provider_page);
-    }
-  if (g_str_equal (name, "account"))
-    {
-      self->account_page = g_object_new (MAIL_SETUP_TYPE_ACCOUNT_PAGE, "account", self->account, NULL);
-      g_signal_connect_object (self->account_page, "activate",
-                               G_CALLBACK (page_activated_cb), self, G_CONNECT_SWAPPED);
-      return GTK_WIDGET (self->account_page);
-    }
-  if (g_str_equal (name, "sign-in"))
-    {
-      self->sign_in_page = g_object_new (MAIL_SETUP_TYPE_SIGN_IN_PAGE, "account", self->account, NULL);
-      g_signal_connect_object (self->sign_in_page, "signed-in",
-                               G_CALLBACK (signed_in_cb), self, G_CONNECT_SWAPPED);
-      return GTK_WIDGET (self->sign_in_page);
-    }
-  if (g_str_equal (name, "testing"))
-    {
-      self->testing_page = g_object_new (MAIL_SETUP_TYPE_TESTING_PAGE, NULL);
-      return GTK_WIDGET (self->testing_page);
-    }
+  MailSetupPage *page;
 
-  g_assert (g_str_equal (name, "result"));
-  self->result_page = g_object_new (MAIL_SETUP_TYPE_RESULT_PAGE, "account", self->account, NULL);
-  return GTK_WIDGET (self->result_page);
+  if (g_str_equal (name, "provider"))
+    page = g_object_new (MAIL_SETUP_TYPE_PROVIDER_PAGE, "account", self->account, NULL);
+  else if (g_str_equal (name, "account"))
+    page = g_object_new (MAIL_SETUP_TYPE_ACCOUNT_PAGE, "account", self->account, NULL);
+  else if (g_str_equal (name, "sign-in"))
+    page = g_object_new (MAIL_SETUP_TYPE_SIGN_IN_PAGE, "account", self->account, NULL);
+  else if (g_str_equal (name, "testing"))
+    page = g_object_new (MAIL_SETUP_TYPE_TESTING_PAGE, "account", self->account, NULL);
+  else
+    page = g_object_new (MAIL_SETUP_TYPE_RESULT_PAGE, "account", self->account, NULL);
+
+  /* What the window relies on of every page. */
+  g_signal_connect_object (page, "activate", G_CALLBACK (page_activated_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (page, "notify::complete", G_CALLBACK (update_actions), self,
+                           G_CONNECT_SWAPPED);
+
+  if (MAIL_SETUP_IS_PROVIDER_PAGE (page))
+    self->provider_page = MAIL_SETUP_PROVIDER_PAGE (page);
+  else if (MAIL_SETUP_IS_ACCOUNT_PAGE (page))
+    self->account_page = MAIL_SETUP_ACCOUNT_PAGE (page);
+  else if (MAIL_SETUP_IS_SIGN_IN_PAGE (page))
+    {
+      self->sign_in_page = MAIL_SETUP_SIGN_IN_PAGE (page);
+      g_signal_connect_object (page, "signed-in", G_CALLBACK (signed_in_cb), self, G_CONNECT_SWAPPED);
+      g_signal_connect_object (page, "failed", G_CALLBACK (sign_in_failed_cb), self, G_CONNECT_SWAPPED);
+    }
+  else if (MAIL_SETUP_IS_TESTING_PAGE (page))
+    self->testing_page = MAIL_SETUP_TESTING_PAGE (page);
+  else
+    self->result_page = MAIL_SETUP_RESULT_PAGE (page);
+
+  return page;
 }
 
 /* Pages are built when first needed: the first frame lays out one page,
@@ -128,7 +166,8 @@ ensure_page (MailSetupWindow *self,
   for (guint i = 0; i < G_N_ELEMENTS (page_order); i++)
     {
       if (gtk_stack_get_child_by_name (self->pages, page_order[i]) == NULL)
-        gtk_stack_add_named (self->pages, create_page (self, page_order[i]), page_order[i]);
+        gtk_stack_add_named (self->pages, GTK_WIDGET (create_page (self, page_order[i])),
+                             page_order[i]);
       if (g_str_equal (page_order[i], name))
         break;
     }
@@ -141,6 +180,149 @@ show_page (MailSetupWindow *self,
   ensure_page (self, name);
   gtk_stack_set_visible_child_name (self->pages, name);
   update_actions (self);
+  mail_setup_page_shown (visible_page (self));
+}
+
+/* The outcome of CHECK, finished, with its guided fix. */
+static void
+show_result (MailSetupWindow *self,
+             MailSetupCheck  *check)
+{
+  MailSetupDiagnosis diagnosis = mail_setup_check_get_diagnosis (check);
+
+  g_free (self->offered_remedy);
+  self->offered_remedy = g_strdup (mail_setup_account_choose_remedy (self->account, diagnosis));
+  ensure_page (self, "result");
+  mail_setup_result_page_show (self->result_page, check, self->offered_remedy);
+  show_page (self, "result");
+  mail_setup_result_page_focus_action (self->result_page);
+
+  if (diagnosis == MAIL_SETUP_DIAGNOSIS_OK && self->settings != NULL)
+    g_settings_set_string (self->settings, "last-provider",
+                           mail_setup_provider_get_id (mail_setup_account_get_provider (self->account)));
+}
+
+/* A sign-in that failed is told as a test that ended before any server was
+ * asked: the same result page, report and guided fix. */
+static void
+show_sign_in_failure (MailSetupWindow *self,
+                      const GError    *error,
+                      const char      *method)
+{
+  g_autoptr(MailSetupCheck) check = NULL;
+
+  check = mail_setup_account_create_check (self->account);
+  mail_setup_check_set_sign_in_method (check, method);
+  mail_setup_check_finish_with_sign_in_failure (check, mail_setup_oauth_error_get_diagnosis (error),
+                                                mail_setup_oauth_error_get_server_response (error));
+
+  self->failed_sign_in = method;
+  show_result (self, check);
+}
+
+/* Cancelling is going back: the settings are there as they were typed. */
+static void
+test_cancelled (MailSetupWindow *self)
+{
+  /* No cancellable left: the window is going away. */
+  if (self->test_cancellable == NULL)
+    return;
+
+  g_clear_object (&self->test_cancellable);
+  show_page (self, "account");
+}
+
+static void
+stored_cb (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(MailSetupWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *message = NULL;
+
+  if (mail_setup_account_store_update_secret_finish (result, &error) ||
+      g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+
+  /* Translators: %s says why, as the keyring said it */
+  message = g_strdup_printf (_("The renewed sign-in could not be kept in the keyring: %s"),
+                             error->message);
+  adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (message));
+}
+
+typedef struct
+{
+  MailSetupWindow *self;
+  MailSetupSecret *refresh_token;
+} Refresh;
+
+static void
+refresh_free (Refresh *refresh)
+{
+  g_object_unref (refresh->self);
+  mail_setup_secret_free (refresh->refresh_token);
+  g_free (refresh);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Refresh, refresh_free)
+
+static void run_check (MailSetupWindow *self);
+
+/* New tokens go to the account; Microsoft's new refresh token replaces the
+ * saved one at once, since the old one stopped working when it was used. */
+static void
+refreshed_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(Refresh) refresh = user_data;
+  MailSetupWindow *self = refresh->self;
+  g_autoptr(MailSetupOAuthTokens) tokens = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *rotated;
+
+  tokens = mail_setup_oauth_refresh_finish (MAIL_SETUP_OAUTH (source), result, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      test_cancelled (self);
+      return;
+    }
+
+  if (tokens == NULL)
+    {
+      g_clear_object (&self->test_cancellable);
+      show_sign_in_failure (self, error, self->sign_in_method);
+      return;
+    }
+
+  rotated = mail_setup_oauth_tokens_get_refresh_token (tokens);
+  mail_setup_account_set_microsoft_tokens (self->account,
+                                           mail_setup_oauth_tokens_get_access_token (tokens),
+                                           rotated ? rotated : refresh->refresh_token);
+  if (self->saved != NULL && rotated != NULL)
+    {
+      if (self->store_cancellable == NULL)
+        self->store_cancellable = g_cancellable_new ();
+      mail_setup_account_store_update_secret_async (self->saved, rotated, self->store_cancellable,
+                                                    stored_cb, g_object_ref (self));
+    }
+
+  run_check (self);
+}
+
+/* Trades REFRESH_TOKEN for new tokens, as part of the running test. */
+static void
+refresh_tokens (MailSetupWindow *self,
+                const char      *refresh_token)
+{
+  g_autoptr(MailSetupOAuth) oauth = mail_setup_oauth_new ();
+  Refresh *refresh;
+
+  refresh = g_new0 (Refresh, 1);
+  refresh->self = g_object_ref (self);
+  refresh->refresh_token = mail_setup_secret_new (refresh_token);
+  mail_setup_oauth_refresh_async (oauth, refresh_token, self->test_cancellable, refreshed_cb, refresh);
 }
 
 static void
@@ -151,51 +333,93 @@ test_done_cb (GObject      *source,
   g_autoptr(MailSetupWindow) self = user_data;
   MailSetupCheck *check = MAIL_SETUP_CHECK (source);
   MailSetupDiagnosis diagnosis;
+  const char *refresh_token;
 
   diagnosis = mail_setup_check_run_finish (check, result);
-  g_clear_object (&self->test_cancellable);
-
-  /* Cancelling is going back: the settings are there as they were typed. */
   if (diagnosis == MAIL_SETUP_DIAGNOSIS_CANCELLED)
     {
-      show_page (self, "account");
+      test_cancelled (self);
       return;
     }
 
-  g_free (self->offered_remedy);
-  self->offered_remedy = g_strdup (mail_setup_account_choose_remedy (self->account, diagnosis));
-  ensure_page (self, "result");
-  mail_setup_result_page_show (self->result_page, check, self->offered_remedy);
-  show_page (self, "result");
+  /* An access token may have expired or been revoked since it was had:
+   * refreshed once, it is tried again before the refusal is believed. */
+  refresh_token = mail_setup_account_get_refresh_token (self->account);
+  if (diagnosis == MAIL_SETUP_DIAGNOSIS_OAUTH_TOKEN_REFUSED && !self->token_retried &&
+      mail_setup_account_get_uses_microsoft_sign_in (self->account) &&
+      refresh_token != NULL && *refresh_token != '\0')
+    {
+      self->token_retried = TRUE;
+      refresh_tokens (self, refresh_token);
+      return;
+    }
 
-  if (diagnosis == MAIL_SETUP_DIAGNOSIS_OK && self->settings != NULL)
-    g_settings_set_string (self->settings, "last-provider",
-                           mail_setup_provider_get_id (mail_setup_account_get_provider (self->account)));
+  g_clear_object (&self->test_cancellable);
+  self->failed_sign_in = NULL;
+  show_result (self, check);
 }
 
+/* Runs a check of the account as it stands, as part of the test that
+ * test_cancellable stands for. */
 static void
-start_test (MailSetupWindow *self)
+run_check (MailSetupWindow *self)
 {
   g_autoptr(MailSetupCheck) check = NULL;
 
-  if (self->test_cancellable != NULL ||
-      !mail_setup_account_get_settings_complete (self->account))
-    return;
-
-  /* Testing again after a guided fix means the fix was tried: if the test
-   * fails the same way, the next fix is offered. */
-  if (self->offered_remedy != NULL)
-    mail_setup_account_mark_remedy_tried (self->account, self->offered_remedy);
-  g_clear_pointer (&self->offered_remedy, g_free);
-
   check = mail_setup_account_create_check (self->account);
-  self->test_cancellable = g_cancellable_new ();
+  if (mail_setup_account_get_uses_microsoft_sign_in (self->account) && self->sign_in_method != NULL)
+    mail_setup_check_set_sign_in_method (check, self->sign_in_method);
 
   ensure_page (self, "testing");
   mail_setup_testing_page_set_check (self->testing_page, check);
   show_page (self, "testing");
 
   mail_setup_check_run_async (check, self->test_cancellable, test_done_cb, g_object_ref (self));
+}
+
+static void
+begin_test (MailSetupWindow *self)
+{
+  /* Testing again after a guided fix means the fix was tried: if the test
+   * fails the same way, the next fix is offered. */
+  if (self->offered_remedy != NULL)
+    mail_setup_account_mark_remedy_tried (self->account, self->offered_remedy);
+  g_clear_pointer (&self->offered_remedy, g_free);
+
+  self->test_cancellable = g_cancellable_new ();
+  self->token_retried = FALSE;
+}
+
+static void
+start_test (MailSetupWindow *self)
+{
+  if (self->test_cancellable != NULL ||
+      !mail_setup_account_get_settings_complete (self->account))
+    return;
+
+  begin_test (self);
+  run_check (self);
+}
+
+/* Browser sign-in (IN_BROWSER) or a code for another device. */
+static void
+start_sign_in (MailSetupWindow *self,
+               gboolean         in_browser)
+{
+  if (!microsoft_sign_in_possible (self) || self->test_cancellable != NULL)
+    return;
+
+  if (self->offered_remedy != NULL)
+    mail_setup_account_mark_remedy_tried (self->account, self->offered_remedy);
+  g_clear_pointer (&self->offered_remedy, g_free);
+  /* The tokens to come are not the saved account's. */
+  g_clear_object (&self->saved);
+
+  show_page (self, "sign-in");
+  if (in_browser)
+    mail_setup_sign_in_page_start_browser (self->sign_in_page);
+  else
+    mail_setup_sign_in_page_start_device (self->sign_in_page);
 }
 
 static void
@@ -206,7 +430,10 @@ continue_action (GtkWidget  *widget,
   MailSetupWindow *self = MAIL_SETUP_WINDOW (widget);
   const char *page = gtk_stack_get_visible_child_name (self->pages);
 
-  if (g_str_equal (page, "provider") && mail_setup_account_get_provider_complete (self->account))
+  if (!mail_setup_page_get_complete (visible_page (self)))
+    return;
+
+  if (g_str_equal (page, "provider"))
     show_page (self, "account");
   else if (g_str_equal (page, "account"))
     start_test (self);
@@ -217,7 +444,22 @@ test_action (GtkWidget  *widget,
              const char *action_name,
              GVariant   *parameter)
 {
-  start_test (MAIL_SETUP_WINDOW (widget));
+  MailSetupWindow *self = MAIL_SETUP_WINDOW (widget);
+
+  /* Without tokens there is nothing to test with: the sign-in comes first,
+   * the way it failed unless that was a saved one. */
+  if (retries_sign_in (self))
+    {
+      if (g_str_equal (self->failed_sign_in, MAIL_SETUP_SIGN_IN_METHOD_BROWSER))
+        start_sign_in (self, TRUE);
+      else if (g_str_equal (self->failed_sign_in, MAIL_SETUP_SIGN_IN_METHOD_DEVICE))
+        start_sign_in (self, FALSE);
+      else
+        start_sign_in (self, mail_setup_oauth_can_open_browser ());
+      return;
+    }
+
+  start_test (self);
 }
 
 static void
@@ -253,28 +495,43 @@ back_action (GtkWidget  *widget,
     show_page (self, "account");
 }
 
+/* In the browser when one can be opened here, else on another device. */
 static void
 microsoft_sign_in_action (GtkWidget  *widget,
                           const char *action_name,
                           GVariant   *parameter)
 {
-  MailSetupWindow *self = MAIL_SETUP_WINDOW (widget);
+  start_sign_in (MAIL_SETUP_WINDOW (widget), mail_setup_oauth_can_open_browser ());
+}
 
-  if (!microsoft_sign_in_possible (self))
-    return;
+static void
+sign_in_browser_action (GtkWidget  *widget,
+                        const char *action_name,
+                        GVariant   *parameter)
+{
+  start_sign_in (MAIL_SETUP_WINDOW (widget), TRUE);
+}
 
-  if (self->offered_remedy != NULL)
-    mail_setup_account_mark_remedy_tried (self->account, self->offered_remedy);
-  g_clear_pointer (&self->offered_remedy, g_free);
-
-  show_page (self, "sign-in");
-  mail_setup_sign_in_page_start (self->sign_in_page);
+static void
+sign_in_device_action (GtkWidget  *widget,
+                       const char *action_name,
+                       GVariant   *parameter)
+{
+  start_sign_in (MAIL_SETUP_WINDOW (widget), FALSE);
 }
 
 static void
 signed_in_cb (MailSetupWindow *self)
 {
+  self->sign_in_method = mail_setup_sign_in_page_get_method (self->sign_in_page);
   start_test (self);
+}
+
+static void
+sign_in_failed_cb (MailSetupWindow *self,
+                   const GError    *error)
+{
+  show_sign_in_failure (self, error, mail_setup_sign_in_page_get_method (self->sign_in_page));
 }
 
 static void
@@ -337,22 +594,8 @@ static void
 load_saved_account (MailSetupWindow       *self,
                     MailSetupSavedAccount *saved)
 {
-  MailSetupProvider *provider = mail_setup_provider_catalog_lookup (mail_setup_saved_account_get_provider_id (saved));
-  const char *username = mail_setup_saved_account_get_username (saved);
-  const char *email = mail_setup_saved_account_get_email (saved);
-
-  mail_setup_account_use_password (self->account);
-  mail_setup_account_set_password (self->account, "");
-  mail_setup_account_set_email (self->account, email);
-  if (provider != NULL)
-    mail_setup_account_choose_provider (self->account, provider);
-  g_object_set (self->account,
-                "server", mail_setup_saved_account_get_server (saved),
-                "port", (guint) mail_setup_saved_account_get_port (saved),
-                "security", (int) mail_setup_saved_account_get_security (saved),
-                "username", g_strcmp0 (username, email) == 0 ? "" : username,
-                "display-name", mail_setup_saved_account_get_display_name (saved),
-                NULL);
+  self->sign_in_method = NULL;
+  mail_setup_saved_account_load_into (saved, self->account);
 }
 
 static MailSetupSavedAccount *
@@ -369,62 +612,26 @@ find_saved (MailSetupWindow *self,
   return saved;
 }
 
-/* A refresh that Microsoft refuses leads back to signing in. */
-static void
-refreshed_cb (GObject      *source,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  g_autoptr(MailSetupWindow) self = user_data;
-  g_autoptr(MailSetupOAuthTokens) tokens = NULL;
-  g_autoptr(GError) error = NULL;
-
-  tokens = mail_setup_oauth_refresh_finish (MAIL_SETUP_OAUTH (source), result, &error);
-  if (tokens == NULL)
-    {
-      adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (error->message));
-      show_page (self, "account");
-      gtk_widget_activate_action (GTK_WIDGET (self), "win.microsoft-sign-in", NULL);
-      return;
-    }
-
-  mail_setup_account_set_microsoft_tokens (self->account,
-                                           mail_setup_oauth_tokens_get_access_token (tokens),
-                                           mail_setup_oauth_tokens_get_refresh_token (tokens));
-  start_test (self);
-}
-
-typedef struct
-{
-  MailSetupWindow       *self;
-  MailSetupSavedAccount *saved;
-} SavedTest;
-
-static void
-saved_test_free (SavedTest *test)
-{
-  g_object_unref (test->self);
-  g_object_unref (test->saved);
-  g_free (test);
-}
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (SavedTest, saved_test_free)
-
 static void
 saved_secret_cb (GObject      *source,
                  GAsyncResult *result,
                  gpointer      user_data)
 {
-  g_autoptr(SavedTest) test = user_data;
-  MailSetupWindow *self = test->self;
+  g_autoptr(MailSetupWindow) self = user_data;
   g_autoptr(MailSetupSecret) secret = NULL;
-  g_autoptr(MailSetupOAuth) oauth = NULL;
   g_autoptr(GError) error = NULL;
 
   secret = mail_setup_account_store_lookup_secret_finish (result, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      test_cancelled (self);
+      return;
+    }
+
   if (secret == NULL)
     {
       /* Nothing to test with: the user types the password again. */
+      g_clear_object (&self->test_cancellable);
       adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (error->message));
       show_page (self, "account");
       mail_setup_provider_page_reload_saved (self->provider_page);
@@ -432,16 +639,16 @@ saved_secret_cb (GObject      *source,
     }
 
   /* A Microsoft sign-in is kept as a refresh token, traded first for a
-   * fresh access token. */
-  if (g_strcmp0 (mail_setup_saved_account_get_authtype (test->saved), "oauth2") == 0)
+   * fresh access token; a refusal is a result of its own. */
+  if (g_strcmp0 (mail_setup_saved_account_get_authtype (self->saved), "oauth2") == 0)
     {
-      oauth = mail_setup_oauth_new ();
-      mail_setup_oauth_refresh_async (oauth, secret, NULL, refreshed_cb, g_object_ref (self));
+      self->sign_in_method = MAIL_SETUP_SIGN_IN_METHOD_SAVED;
+      refresh_tokens (self, secret);
       return;
     }
 
   mail_setup_account_set_password (self->account, secret);
-  start_test (self);
+  run_check (self);
 }
 
 static void
@@ -450,17 +657,21 @@ test_saved_action (GtkWidget  *widget,
                    GVariant   *parameter)
 {
   MailSetupWindow *self = MAIL_SETUP_WINDOW (widget);
-  g_autoptr(MailSetupSavedAccount) saved = find_saved (self, parameter);
-  SavedTest *test;
+  g_autoptr(MailSetupSavedAccount) saved = NULL;
 
+  if (self->test_cancellable != NULL)
+    return;
+
+  saved = find_saved (self, parameter);
   if (saved == NULL)
     return;
 
   load_saved_account (self, saved);
-  test = g_new0 (SavedTest, 1);
-  test->self = g_object_ref (self);
-  test->saved = g_object_ref (saved);
-  mail_setup_account_store_lookup_secret_async (saved, NULL, saved_secret_cb, test);
+  g_set_object (&self->saved, saved);
+  begin_test (self);
+  update_actions (self);
+  mail_setup_account_store_lookup_secret_async (saved, self->test_cancellable, saved_secret_cb,
+                                                g_object_ref (self));
 }
 
 static void
@@ -469,13 +680,18 @@ change_password_action (GtkWidget  *widget,
                         GVariant   *parameter)
 {
   MailSetupWindow *self = MAIL_SETUP_WINDOW (widget);
-  g_autoptr(MailSetupSavedAccount) saved = find_saved (self, parameter);
+  g_autoptr(MailSetupSavedAccount) saved = NULL;
 
+  if (self->test_cancellable != NULL)
+    return;
+
+  saved = find_saved (self, parameter);
   if (saved == NULL)
     return;
 
   /* The new password is tested, then saved over the old one. */
   load_saved_account (self, saved);
+  g_clear_object (&self->saved);
   show_page (self, "account");
 }
 
@@ -579,6 +795,13 @@ page_activated_cb (MailSetupWindow *self)
   gtk_widget_activate_action (GTK_WIDGET (self), "win.continue", NULL);
 }
 
+static void
+window_mapped_cb (MailSetupWindow *self)
+{
+  g_signal_handlers_disconnect_by_func (self, window_mapped_cb, NULL);
+  mail_setup_page_shown (visible_page (self));
+}
+
 static gboolean
 mail_setup_window_close_request (GtkWindow *window)
 {
@@ -631,6 +854,10 @@ mail_setup_window_dispose (GObject *object)
   if (self->save_cancellable != NULL)
     g_cancellable_cancel (self->save_cancellable);
   g_clear_object (&self->save_cancellable);
+  if (self->store_cancellable != NULL)
+    g_cancellable_cancel (self->store_cancellable);
+  g_clear_object (&self->store_cancellable);
+  g_clear_object (&self->saved);
 
   G_OBJECT_CLASS (mail_setup_window_parent_class)->dispose (object);
 }
@@ -679,6 +906,8 @@ mail_setup_window_class_init (MailSetupWindowClass *klass)
                                    restore_settings_action);
   gtk_widget_class_install_action (widget_class, "win.microsoft-sign-in", NULL,
                                    microsoft_sign_in_action);
+  gtk_widget_class_install_action (widget_class, "win.sign-in-browser", NULL, sign_in_browser_action);
+  gtk_widget_class_install_action (widget_class, "win.sign-in-device", NULL, sign_in_device_action);
   gtk_widget_class_install_action (widget_class, "win.save-account", NULL, save_account_action);
   gtk_widget_class_install_action (widget_class, "win.test-saved", "s", test_saved_action);
   gtk_widget_class_install_action (widget_class, "win.change-password", "s", change_password_action);
@@ -710,6 +939,8 @@ mail_setup_window_init (MailSetupWindow *self)
 
   g_signal_connect_object (self->account, "notify",
                            G_CALLBACK (update_actions), self, G_CONNECT_SWAPPED);
+  /* The first page is shown without show_page(). */
+  g_signal_connect (self, "map", G_CALLBACK (window_mapped_cb), NULL);
 
   update_actions (self);
 }

@@ -17,6 +17,7 @@
 #include "mail-setup-oauth.h"
 #include "mail-setup-provider.h"
 #include "mail-setup-secret-store.h"
+#include "mail-setup-test-browser.h"
 #include "mail-setup-test-check.h"
 #include "mail-setup-test-identity.h"
 #include "mail-setup-test-server.h"
@@ -217,10 +218,6 @@ test_oauth_refuses_insecure_authority (void)
   g_autoptr(MailSetupOAuth) insecure = NULL;
   g_autoptr(MailSetupOAuth) loopback = NULL;
   g_autoptr(MailSetupOAuthTokens) tokens = NULL;
-  g_autoptr(GSocket) socket = NULL;
-  g_autoptr(GSocketAddress) address = NULL;
-  g_autoptr(GSocketAddress) bound = NULL;
-  g_autoptr(GInetAddress) localhost = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
   g_autoptr(GError) error = NULL;
   g_autofree char *closed = NULL;
 
@@ -238,18 +235,14 @@ test_oauth_refuses_insecure_authority (void)
 
   /* Plain http to this machine is allowed, so it is tried: on a port where
    * nothing listens, that is a network error. */
-  socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, NULL);
-  address = g_inet_socket_address_new (localhost, 0);
-  g_assert_true (g_socket_bind (socket, address, FALSE, NULL));
-  bound = g_socket_get_local_address (socket, NULL);
-  closed = g_strdup_printf ("http://127.0.0.1:%u",
-                            g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound)));
-  g_socket_close (socket, NULL);
+  closed = g_strdup_printf ("http://127.0.0.1:%u", mail_setup_test_closed_port ());
 
   g_setenv (AUTHORITY_VARIABLE, closed, TRUE);
   loopback = mail_setup_oauth_new ();
   g_assert_false (request_code (loopback, &error));
   g_assert_error (error, MAIL_SETUP_OAUTH_ERROR, MAIL_SETUP_OAUTH_ERROR_NETWORK);
+  g_assert_cmpint (mail_setup_oauth_error_get_diagnosis (error), ==,
+                   MAIL_SETUP_DIAGNOSIS_SIGN_IN_UNREACHABLE);
 }
 
 /* What the page shows when the request itself is refused, or when the
@@ -274,12 +267,18 @@ test_oauth_refused (void)
   /* Microsoft's first line, without its trace IDs. */
   g_assert_nonnull (strstr (error->message, "AADSTS90002: Tenant 'no-such-tenant' not found."));
   g_assert_null (strstr (error->message, "Trace ID"));
+  g_assert_cmpint (mail_setup_oauth_error_get_diagnosis (error), ==,
+                   MAIL_SETUP_DIAGNOSIS_SIGN_IN_REFUSED);
+  g_assert_cmpstr (mail_setup_oauth_error_get_server_response (error), ==,
+                   "invalid_request: AADSTS90002: Tenant 'no-such-tenant' not found.");
   g_assert_null (mail_setup_oauth_get_user_code (unknown_tenant));
   g_clear_error (&error);
 
   g_assert_false (request_code (broken, &error));
   g_assert_error (error, MAIL_SETUP_OAUTH_ERROR, MAIL_SETUP_OAUTH_ERROR_BAD_ANSWER);
   g_assert_nonnull (strstr (error->message, "HTTP 500"));
+  g_assert_cmpint (mail_setup_oauth_error_get_diagnosis (error), ==,
+                   MAIL_SETUP_DIAGNOSIS_SIGN_IN_UNREACHABLE);
 }
 
 static void
@@ -604,7 +603,8 @@ test_oauth_denied (void)
 }
 
 /* Dovecot answers a token it does not accept with a challenge carrying its
- * reasons; the check acknowledges it and reports the refusal. */
+ * reasons; the check acknowledges it and reports the refusal as a refused
+ * token, never as a wrong password: there is none. */
 static void
 test_oauth_dovecot_refuses_bad_token (void)
 {
@@ -615,7 +615,9 @@ test_oauth_dovecot_refuses_bad_token (void)
 
   check = new_dovecot_check (mail_setup_test_service_env ("MAIL_SETUP_TEST_USER"), token);
   mail_setup_test_check_assert_diagnosis (mail_setup_test_check_run (check, 0, NULL),
-                                          MAIL_SETUP_DIAGNOSIS_AUTH_FAILED);
+                                          MAIL_SETUP_DIAGNOSIS_OAUTH_TOKEN_REFUSED);
+  g_assert_cmpstr (mail_setup_diagnosis_get_remedy (MAIL_SETUP_DIAGNOSIS_OAUTH_TOKEN_REFUSED), ==,
+                   "mailbox-imap-access");
   g_assert_cmpstr (mail_setup_check_get_server_response (check), ==,
                    "NO [AUTHENTICATIONFAILED] Authentication failed.");
   g_assert_cmpint (mail_setup_check_get_stage_status (check, MAIL_SETUP_CHECK_STAGE_SIGN_IN), ==,
@@ -678,19 +680,23 @@ test_oauth_microsoft_xoauth2 (void)
   expected_line = g_strdup_printf (" AUTHENTICATE XOAUTH2 %s\r\n", encoded);
   g_assert_nonnull (strstr (transcript, expected_line));
 
-  /* A token for another account signs in, but the mailbox stays closed. */
+  /* A token for another account signs in, but the mailbox stays closed:
+   * Microsoft's "User is authenticated but not connected". */
   other = new_scripted_check (server, OTHER_USER, MAIL_SETUP_TEST_SERVER_ACCESS_TOKEN);
   mail_setup_test_check_assert_diagnosis (mail_setup_test_check_run (other, 0, NULL),
-                                          MAIL_SETUP_DIAGNOSIS_MS_IMAP_NOT_CONNECTED);
+                                          MAIL_SETUP_DIAGNOSIS_OAUTH_TOKEN_REFUSED);
+  g_assert_nonnull (strstr (mail_setup_check_get_server_response (other),
+                            "authenticated but not connected"));
   g_assert_cmpint (mail_setup_check_get_stage_status (other, MAIL_SETUP_CHECK_STAGE_SIGN_IN), ==,
                    MAIL_SETUP_STAGE_STATUS_OK);
   g_assert_cmpint (mail_setup_check_get_stage_status (other, MAIL_SETUP_CHECK_STAGE_MAILBOX), ==,
                    MAIL_SETUP_STAGE_STATUS_FAILED);
 
-  /* Microsoft refuses a bad token at once, with no challenge. */
+  /* Microsoft refuses a bad token at once, with no challenge; not a
+   * password problem, so not Recent activity either. */
   wrong = new_scripted_check (server, user, "not-the-token");
   mail_setup_test_check_assert_diagnosis (mail_setup_test_check_run (wrong, 0, NULL),
-                                          MAIL_SETUP_DIAGNOSIS_MS_AUTH_FAILED);
+                                          MAIL_SETUP_DIAGNOSIS_OAUTH_TOKEN_REFUSED);
   g_assert_cmpstr (mail_setup_check_get_server_response (wrong), ==, "NO AUTHENTICATE failed.");
   g_assert_false (transcript_has_line (wrong, "C: "));
 }
@@ -888,11 +894,611 @@ test_oauth_command_line_usage (void)
     }
 }
 
+/* Browser sign-in, with test-browser.py as the desktop's web browser. */
+
+static void
+identity_control (const char *path,
+                  char       *form)
+{
+  g_autoptr(JsonObject) answer = mail_setup_test_identity_call (SOUP_METHOD_POST, path, form);
+}
+
+static JsonObject *
+last_authorize_request (void)
+{
+  return mail_setup_test_identity_call (SOUP_METHOD_GET, "/control/authorize", g_strdup (""));
+}
+
+static void
+start_browser_sign_in (MailSetupOAuth  *oauth,
+                       GCancellable    *cancellable,
+                       GAsyncResult   **slot)
+{
+  mail_setup_oauth_sign_in_with_browser_async (oauth, mail_setup_test_service_env ("MAIL_SETUP_TEST_USER"),
+                                               NULL, cancellable, mail_setup_store_async_result, slot);
+  /* The listener is up and the address known before the call returns. */
+  g_assert_nonnull (mail_setup_oauth_get_authorize_uri (oauth));
+}
+
+static MailSetupOAuthTokens *
+finish_browser_sign_in (MailSetupOAuth  *oauth,
+                        GAsyncResult   **slot,
+                        GError         **error)
+{
+  return mail_setup_oauth_sign_in_with_browser_finish (oauth, mail_setup_wait_for_async_result (slot),
+                                                       error);
+}
+
+/* The port of the redirect address inside the authorize address. */
+static guint
+redirect_port (MailSetupOAuth *oauth)
+{
+  return mail_setup_test_browser_redirect_port (mail_setup_oauth_get_authorize_uri (oauth));
+}
+
+/* A GET to this process's own listener, answered while we wait. */
+static guint
+get_loopback (guint        port,
+              const char  *path_and_query,
+              char       **body)
+{
+  g_autoptr(SoupSession) session = soup_session_new ();
+  g_autofree char *uri = g_strdup_printf ("http://127.0.0.1:%u%s", port, path_and_query);
+  g_autoptr(SoupMessage) message = soup_message_new (SOUP_METHOD_GET, uri);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GError) error = NULL;
+
+  soup_session_set_proxy_resolver (session, NULL);
+  soup_session_send_and_read_async (session, message, G_PRIORITY_DEFAULT, NULL,
+                                    mail_setup_store_async_result, &result);
+  bytes = soup_session_send_and_read_finish (session, mail_setup_wait_for_async_result (&result), &error);
+  g_assert_no_error (error);
+  if (body != NULL)
+    *body = g_strndup (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
+
+  return soup_message_get_status (message);
+}
+
+static MailSetupOAuth *
+new_browser_sign_in (const char *mode)
+{
+  use_identity_server ();
+  identity_control ("/control/reset", g_strdup (""));
+  mail_setup_test_browser_install ();
+  mail_setup_test_browser_use_new_log ();
+  mail_setup_test_browser_set_mode (mode);
+
+  return mail_setup_oauth_new ();
+}
+
+static void
+test_oauth_browser_sign_in (void)
+{
+  g_autoptr(MailSetupOAuth) oauth = new_browser_sign_in ("follow");
+  g_autoptr(MailSetupOAuthTokens) tokens = NULL;
+  g_autoptr(MailSetupCheck) check = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(JsonObject) request = NULL;
+  g_autoptr(JsonObject) visit = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *user = mail_setup_test_service_env ("MAIL_SETUP_TEST_USER");
+  guint port;
+
+  start_browser_sign_in (oauth, NULL, &result);
+  port = redirect_port (oauth);
+  tokens = finish_browser_sign_in (oauth, &result, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (tokens);
+  g_assert_true (g_str_has_prefix (mail_setup_oauth_tokens_get_refresh_token (tokens), "rt-"));
+  g_assert_null (mail_setup_oauth_get_browser_problem (oauth));
+
+  /* What the browser was sent to, as Microsoft and RFC 8252 want it. */
+  request = last_authorize_request ();
+  g_assert_cmpstr (json_object_get_string_member (request, "client_id"), ==, DEFAULT_OAUTH_CLIENT_ID);
+  g_assert_cmpstr (json_object_get_string_member (request, "response_type"), ==, "code");
+  g_assert_cmpstr (json_object_get_string_member (request, "response_mode"), ==, "query");
+  g_assert_cmpstr (json_object_get_string_member (request, "code_challenge_method"), ==, "S256");
+  g_assert_cmpuint (strlen (json_object_get_string_member (request, "code_challenge")), ==, 43);
+  g_assert_cmpstr (json_object_get_string_member (request, "login_hint"), ==, user);
+  g_assert_cmpstr (json_object_get_string_member (request, "prompt"), ==, "select_account");
+  g_assert_cmpstr (json_object_get_string_member (request, "scope"), ==, MAIL_SETUP_OAUTH_SCOPE);
+  g_assert_true (g_str_has_prefix (json_object_get_string_member (request, "redirect_uri"),
+                                   "http://127.0.0.1:"));
+  /* The identity server checked the verifier against the challenge. */
+  g_assert_cmpstr (json_object_get_string_member (request, "pkce"), ==, "ok");
+
+  /* The browser was told it may close the tab. */
+  visit = mail_setup_test_browser_wait_for_visit (ANSWER_TIMEOUT_MS);
+  g_assert_cmpint (json_object_get_int_member (visit, "status"), ==, 200);
+  g_assert_nonnull (strstr (json_object_get_string_member (visit, "page"), "close this tab"));
+
+  /* One answer only: the listener is gone. */
+  g_assert_false (mail_setup_test_port_is_open (port));
+
+  /* Dovecot accepts the token the browser sign-in gave. */
+  check = new_dovecot_check (user, mail_setup_oauth_tokens_get_access_token (tokens));
+  mail_setup_test_check_assert_diagnosis (mail_setup_test_check_run (check, 0, NULL),
+                                          MAIL_SETUP_DIAGNOSIS_OK);
+}
+
+/* Requests without this sign-in's state are answered and ignored; the
+ * sign-in goes on. */
+static void
+test_oauth_browser_wrong_state (void)
+{
+  g_autoptr(MailSetupOAuth) oauth = new_browser_sign_in ("ignore");
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(MailSetupOAuthTokens) tokens = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *page = NULL;
+  guint port;
+
+  start_browser_sign_in (oauth, cancellable, &result);
+  port = redirect_port (oauth);
+
+  g_assert_cmpuint (get_loopback (port, "/?code=stolen&state=not-the-state", &page), ==, 400);
+  g_assert_nonnull (strstr (page, "ignored"));
+  g_clear_pointer (&page, g_free);
+  g_assert_cmpuint (get_loopback (port, "/?code=stolen", NULL), ==, 400);
+  g_assert_cmpuint (get_loopback (port, "/?error=access_denied&state=wrong", NULL), ==, 400);
+  g_assert_cmpuint (get_loopback (port, "/favicon.ico", NULL), ==, 404);
+
+  /* Still waiting, still listening. */
+  g_assert_null (result);
+  g_assert_true (mail_setup_test_port_is_open (port));
+
+  g_cancellable_cancel (cancellable);
+  tokens = finish_browser_sign_in (oauth, &result, &error);
+  g_assert_null (tokens);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+}
+
+/* Cancel closes the listener at once. */
+static void
+test_oauth_browser_cancel (void)
+{
+  g_autoptr(MailSetupOAuth) oauth = new_browser_sign_in ("ignore");
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(MailSetupOAuthTokens) tokens = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(JsonObject) visit = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 cancelled_at;
+  guint port;
+
+  start_browser_sign_in (oauth, cancellable, &result);
+  port = redirect_port (oauth);
+
+  /* The browser opened the address, and the person walked away. */
+  visit = mail_setup_test_browser_wait_for_visit (ANSWER_TIMEOUT_MS);
+  g_assert_cmpstr (json_object_get_string_member (visit, "opened"), ==,
+                   mail_setup_oauth_get_authorize_uri (oauth));
+  g_assert_true (mail_setup_test_port_is_open (port));
+
+  cancelled_at = g_get_monotonic_time ();
+  g_cancellable_cancel (cancellable);
+  tokens = finish_browser_sign_in (oauth, &result, &error);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_cmpint (mail_setup_oauth_error_get_diagnosis (error), ==, MAIL_SETUP_DIAGNOSIS_CANCELLED);
+  g_assert_cmpint (g_get_monotonic_time () - cancelled_at, <, G_USEC_PER_SEC);
+  g_assert_false (mail_setup_test_port_is_open (port));
+}
+
+static void
+test_oauth_browser_timeout (void)
+{
+  g_autoptr(MailSetupOAuth) oauth = NULL;
+  g_autoptr(MailSetupOAuthTokens) tokens = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  guint port;
+
+  g_setenv ("MAIL_SETUP_BROWSER_SIGN_IN_TIMEOUT", "1", TRUE);
+  oauth = new_browser_sign_in ("ignore");
+  g_unsetenv ("MAIL_SETUP_BROWSER_SIGN_IN_TIMEOUT");
+
+  start_browser_sign_in (oauth, NULL, &result);
+  g_assert_cmpuint (mail_setup_oauth_get_seconds_left (oauth), <=, 1);
+  port = redirect_port (oauth);
+  tokens = finish_browser_sign_in (oauth, &result, &error);
+  g_assert_error (error, MAIL_SETUP_OAUTH_ERROR, MAIL_SETUP_OAUTH_ERROR_EXPIRED_TOKEN);
+  g_assert_cmpint (mail_setup_oauth_error_get_diagnosis (error), ==, MAIL_SETUP_DIAGNOSIS_SIGN_IN_EXPIRED);
+  g_assert_false (mail_setup_test_port_is_open (port));
+}
+
+/* Microsoft's error redirects, each told by its code. */
+static void
+test_oauth_browser_errors (void)
+{
+  const struct
+  {
+    const char         *error;
+    const char         *code;
+    MailSetupDiagnosis  diagnosis;
+  } cases[] = {
+    { "consent_required", "65001", MAIL_SETUP_DIAGNOSIS_SIGN_IN_CONSENT_REQUIRED },
+    { "access_denied", "65004", MAIL_SETUP_DIAGNOSIS_SIGN_IN_DECLINED },
+    { "invalid_request", "50020", MAIL_SETUP_DIAGNOSIS_SIGN_IN_WRONG_ACCOUNT },
+    { "unauthorized_client", "700016", MAIL_SETUP_DIAGNOSIS_SIGN_IN_APP_REJECTED },
+    { "invalid_request", "50011", MAIL_SETUP_DIAGNOSIS_SIGN_IN_APP_REJECTED },
+    { "access_denied", "53003", MAIL_SETUP_DIAGNOSIS_SIGN_IN_BLOCKED },
+    { "invalid_request", "90014", MAIL_SETUP_DIAGNOSIS_SIGN_IN_REFUSED },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(MailSetupOAuth) oauth = new_browser_sign_in ("follow");
+      g_autoptr(MailSetupOAuthTokens) tokens = NULL;
+      g_autoptr(GAsyncResult) result = NULL;
+      g_autoptr(JsonObject) visit = NULL;
+      g_autoptr(GError) error = NULL;
+      g_autofree char *aadsts = g_strconcat ("AADSTS", cases[i].code, ":", NULL);
+      const char *response;
+
+      g_test_message ("%s %s", cases[i].error, cases[i].code);
+      identity_control ("/control/browser",
+                        soup_form_encode ("action", "error", "error", cases[i].error,
+                                          "code", cases[i].code, NULL));
+      start_browser_sign_in (oauth, NULL, &result);
+      tokens = finish_browser_sign_in (oauth, &result, &error);
+      g_assert_null (tokens);
+      g_assert_nonnull (error);
+      g_assert_cmpint (mail_setup_oauth_error_get_diagnosis (error), ==, cases[i].diagnosis);
+
+      /* Microsoft's words for a report: its code, never its trace IDs. */
+      response = mail_setup_oauth_error_get_server_response (error);
+      g_assert_true (g_str_has_prefix (response, cases[i].error));
+      g_assert_nonnull (strstr (response, aadsts));
+      g_assert_null (strstr (response, "Trace ID"));
+      g_assert_null (strstr (response, "Correlation ID"));
+
+      /* The browser was told to go back to Mail Setup. */
+      visit = mail_setup_test_browser_wait_for_visit (ANSWER_TIMEOUT_MS);
+      g_assert_nonnull (strstr (json_object_get_string_member (visit, "page"), "Go back to Mail Setup"));
+    }
+}
+
+/* Refusals at the token endpoint: after the user approved a device code
+ * (Microsoft's "Block device code flow" policy), and of a saved sign-in. */
+static void
+test_oauth_token_errors (void)
+{
+  g_autoptr(MailSetupOAuth) oauth = NULL;
+  g_autoptr(MailSetupOAuth) refresher = NULL;
+  g_autoptr(MailSetupOAuthTokens) tokens = NULL;
+  g_autoptr(MailSetupOAuthTokens) refreshed = NULL;
+  g_autoptr(MailSetupOAuthTokens) saved = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *user = mail_setup_test_service_env ("MAIL_SETUP_TEST_USER");
+
+  use_identity_server ();
+  identity_control ("/control/reset", g_strdup (""));
+  identity_control ("/control/token-error",
+                    soup_form_encode ("grant", "device_code", "error", "invalid_grant",
+                                      "code", "53003", "suberror", "message_only", NULL));
+  oauth = new_code ();
+  approve (oauth, user);
+  while (tokens == NULL && (error == NULL || mail_setup_oauth_error_is_pending (error)))
+    {
+      g_clear_error (&error);
+      tokens = poll_once (oauth, NULL, &error);
+    }
+  g_assert_null (tokens);
+  g_assert_cmpint (mail_setup_oauth_error_get_diagnosis (error), ==, MAIL_SETUP_DIAGNOSIS_SIGN_IN_BLOCKED);
+  g_assert_nonnull (strstr (mail_setup_oauth_error_get_server_response (error),
+                            "invalid_grant: AADSTS53003:"));
+  g_clear_error (&error);
+
+  /* A saved sign-in that Microsoft let expire. */
+  refresher = new_code ();
+  approve (refresher, user);
+  while (saved == NULL && (error == NULL || mail_setup_oauth_error_is_pending (error)))
+    {
+      g_clear_error (&error);
+      saved = poll_once (refresher, NULL, &error);
+    }
+  g_assert_no_error (error);
+  identity_control ("/control/token-error",
+                    soup_form_encode ("grant", "refresh_token", "error", "invalid_grant",
+                                      "code", "700082", NULL));
+  refreshed = refresh (refresher, mail_setup_oauth_tokens_get_refresh_token (saved), &error);
+  g_assert_null (refreshed);
+  g_assert_error (error, MAIL_SETUP_OAUTH_ERROR, MAIL_SETUP_OAUTH_ERROR_INVALID_GRANT);
+  g_assert_cmpint (mail_setup_oauth_error_get_diagnosis (error), ==,
+                   MAIL_SETUP_DIAGNOSIS_SIGN_IN_SAVED_EXPIRED);
+  g_assert_nonnull (strstr (mail_setup_oauth_error_get_server_response (error), "AADSTS700082"));
+  identity_control ("/control/reset", g_strdup (""));
+}
+
+/* The command line in a configuration folder of its own (no saved account
+ * but those it saves itself), with the test browser as its web browser. */
+static char *
+new_config_home (const char *mode)
+{
+  g_autofree char *config_home = g_build_filename (mail_setup_test_service_env ("MAIL_SETUP_TEST_DIR"),
+                                                   "test-oauth-cli-XXXXXX", NULL);
+
+  g_assert_nonnull (g_mkdtemp (config_home));
+  g_setenv ("XDG_CONFIG_HOME", config_home, TRUE);
+  mail_setup_test_browser_install ();
+  mail_setup_test_browser_use_new_log ();
+  mail_setup_test_browser_set_mode (mode);
+  use_identity_server ();
+  identity_control ("/control/reset", g_strdup (""));
+
+  return g_steal_pointer (&config_home);
+}
+
+/* Runs mail-setup with ARGS and a display (so that a browser can be
+ * opened); returns its exit status, its standard output and error. */
+static int
+run_command_line (const char * const  *args,
+                  char               **out,
+                  char               **err)
+{
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GError) error = NULL;
+
+  g_ptr_array_add (argv, g_build_filename (mail_setup_test_service_env ("MAIL_SETUP_BUILD_DIR"),
+                                           "src", "mail-setup", NULL));
+  for (guint i = 0; args[i] != NULL; i++)
+    g_ptr_array_add (argv, g_strdup (args[i]));
+  g_ptr_array_add (argv, NULL);
+
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE |
+                                        G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                        G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (process, NULL, NULL, out, err, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_exited (process));
+  g_test_message ("stdout: %s\nstderr: %s", *out, *err);
+
+  return g_subprocess_get_exit_status (process);
+}
+
+/* --json prints exactly one JSON object on standard output. */
+static JsonObject *
+parse_report (const char *text)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  JsonNode *root;
+
+  json_parser_load_from_data (parser, text, -1, &error);
+  g_assert_no_error (error);
+  root = json_parser_get_root (parser);
+  g_assert_true (JSON_NODE_HOLDS_OBJECT (root));
+
+  return json_object_ref (json_node_get_object (root));
+}
+
+static int
+run_json_check (const char  *extra_argument,
+                const char  *email,
+                JsonObject **report,
+                char       **err)
+{
+  g_autofree char *port = g_strdup_printf ("%u", mail_setup_test_service_port ("MAIL_SETUP_TEST_DOVECOT_OAUTH_IMAPS_PORT"));
+  g_autofree char *out = NULL;
+  const char *args[] = {
+    "--check", "--auth", "oauth2", "--email", email, "--server", "127.0.0.1", "--port", port,
+    "--ca-file", mail_setup_test_service_env ("MAIL_SETUP_TEST_CA"), "--timeout", "5", "--json",
+    extra_argument, NULL
+  };
+  int status = run_command_line (args, &out, err);
+
+  *report = parse_report (out);
+  return status;
+}
+
+static const char *
+report_string (JsonObject *report,
+               const char *name)
+{
+  return json_object_get_null_member (report, name) ? NULL : json_object_get_string_member (report, name);
+}
+
+static char *
+stored_refresh_token (void)
+{
+  g_autofree char *port = g_strdup_printf ("%u", mail_setup_test_service_port ("MAIL_SETUP_TEST_DOVECOT_OAUTH_IMAPS_PORT"));
+  const char *lookup[] = { "secret-tool", "lookup", "user", mail_setup_test_service_env ("MAIL_SETUP_TEST_USER"),
+                           "server", "127.0.0.1", "port", port, "protocol", "imap",
+                           "authtype", "oauth2", NULL };
+  g_autoptr(GError) error = NULL;
+  char *stored = NULL;
+
+  g_spawn_sync (NULL, (char **) lookup, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDERR_TO_DEV_NULL,
+                NULL, NULL, &stored, NULL, NULL, &error);
+  g_assert_no_error (error);
+
+  return stored;
+}
+
+/* Signs in through the browser, saves, and the next check reuses the
+ * saved sign-in without opening the browser again. */
+static void
+test_oauth_command_line_browser (void)
+{
+  g_autofree char *config_home = new_config_home ("follow");
+  g_autoptr(JsonObject) first = NULL;
+  g_autoptr(JsonObject) second = NULL;
+  g_autoptr(JsonObject) request = NULL;
+  g_autoptr(JsonObject) request_after = NULL;
+  g_autoptr(JsonObject) visit = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *err_again = NULL;
+  g_autofree char *saved = NULL;
+  g_autofree char *rotated = NULL;
+  const char *user = mail_setup_test_service_env ("MAIL_SETUP_TEST_USER");
+
+  g_assert_cmpint (run_json_check ("--store", user, &first, &err), ==, 0);
+  g_assert_cmpstr (report_string (first, "diagnosis"), ==, "ok");
+  g_assert_cmpstr (report_string (first, "sign_in"), ==, "browser");
+  /* The address is printed even though the browser opened. */
+  request = last_authorize_request ();
+  g_assert_nonnull (strstr (err, "/oauth2/v2.0/authorize?client_id="));
+  g_assert_nonnull (strstr (err, "Signed in with Microsoft."));
+  visit = mail_setup_test_browser_wait_for_visit (ANSWER_TIMEOUT_MS);
+  g_assert_nonnull (strstr (json_object_get_string_member (visit, "page"), "close this tab"));
+  saved = stored_refresh_token ();
+  g_assert_true (g_str_has_prefix (saved, "rt-"));
+
+  /* Again: the saved sign-in is refreshed, no browser is opened, and the
+   * rotated refresh token replaces the old one, which is now dead. */
+  g_assert_cmpint (run_json_check (NULL, user, &second, &err_again), ==, 0);
+  g_assert_cmpstr (report_string (second, "diagnosis"), ==, "ok");
+  g_assert_cmpstr (report_string (second, "sign_in"), ==, "saved");
+  g_assert_null (strstr (err_again, "authorize?"));
+  request_after = last_authorize_request ();
+  g_assert_cmpstr (json_object_get_string_member (request_after, "state"), ==,
+                   json_object_get_string_member (request, "state"));
+  rotated = stored_refresh_token ();
+  g_assert_true (g_str_has_prefix (rotated, "rt-"));
+  g_assert_cmpstr (rotated, !=, saved);
+}
+
+/* Every way a sign-in can fail reaches --json as one object with its
+ * diagnosis and remedy, and what Microsoft said. */
+static void
+test_oauth_command_line_failures (void)
+{
+  const struct
+  {
+    const char *error;
+    const char *code;
+    const char *diagnosis;
+    const char *remedy;
+  } cases[] = {
+    { "consent_required", "65001", "sign-in-consent-required", "admin-consent" },
+    { "access_denied", "53003", "sign-in-blocked", "blocked-by-policy" },
+    { "access_denied", "65004", "sign-in-declined", "sign-in-again" },
+    { "invalid_request", "50020", "sign-in-wrong-account", "sign-in-right-account" },
+    { "unauthorized_client", "700016", "sign-in-app-rejected", "sign-in-app-settings" },
+    { "invalid_request", "90014", "sign-in-refused", "sign-in-refused" },
+  };
+  const char *user = mail_setup_test_service_env ("MAIL_SETUP_TEST_USER");
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *config_home = new_config_home ("follow");
+      g_autoptr(JsonObject) report = NULL;
+      g_autofree char *err = NULL;
+      g_autofree char *aadsts = g_strconcat ("AADSTS", cases[i].code, NULL);
+      JsonArray *stages;
+
+      identity_control ("/control/browser",
+                        soup_form_encode ("action", "error", "error", cases[i].error,
+                                          "code", cases[i].code, NULL));
+      g_assert_cmpint (run_json_check ("--sign-in=browser", user, &report, &err), ==, 1);
+      g_assert_cmpstr (report_string (report, "diagnosis"), ==, cases[i].diagnosis);
+      g_assert_cmpstr (report_string (report, "remedy"), ==, cases[i].remedy);
+      g_assert_cmpstr (report_string (report, "sign_in"), ==, "browser");
+      g_assert_nonnull (strstr (report_string (report, "server_response"), aadsts));
+      g_assert_null (strstr (report_string (report, "server_response"), "Trace ID"));
+      /* No server was asked. */
+      stages = json_object_get_array_member (report, "stages");
+      for (guint j = 0; j < json_array_get_length (stages); j++)
+        g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (stages, j), "status"),
+                         ==, "skipped");
+    }
+}
+
+/* The browser never comes back; Microsoft cannot be reached; a saved
+ * sign-in that Microsoft no longer takes. */
+static void
+test_oauth_command_line_expired_and_unreachable (void)
+{
+  const char *user = mail_setup_test_service_env ("MAIL_SETUP_TEST_USER");
+  g_autofree char *config_home = new_config_home ("ignore");
+  g_autoptr(JsonObject) expired = NULL;
+  g_autoptr(JsonObject) unreachable = NULL;
+  g_autoptr(JsonObject) first = NULL;
+  g_autoptr(JsonObject) saved_expired = NULL;
+  g_autoptr(JsonObject) nothing_saved = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *err_unreachable = NULL;
+  g_autofree char *err_first = NULL;
+  g_autofree char *err_saved = NULL;
+  g_autofree char *err_nothing = NULL;
+  g_autofree char *closed = NULL;
+
+  g_setenv ("MAIL_SETUP_BROWSER_SIGN_IN_TIMEOUT", "1", TRUE);
+  g_assert_cmpint (run_json_check ("--sign-in=browser", user, &expired, &err), ==, 1);
+  g_unsetenv ("MAIL_SETUP_BROWSER_SIGN_IN_TIMEOUT");
+  g_assert_cmpstr (report_string (expired, "diagnosis"), ==, "sign-in-expired");
+  g_assert_cmpstr (report_string (expired, "remedy"), ==, "sign-in-again");
+
+  closed = g_strdup_printf ("http://127.0.0.1:%u", mail_setup_test_closed_port ());
+  g_setenv (AUTHORITY_VARIABLE, closed, TRUE);
+  g_assert_cmpint (run_json_check ("--sign-in=device", user, &unreachable, &err_unreachable), ==, 1);
+  use_identity_server ();
+  g_assert_cmpstr (report_string (unreachable, "diagnosis"), ==, "sign-in-unreachable");
+  g_assert_cmpstr (report_string (unreachable, "sign_in"), ==, "device");
+
+  /* --sign-in saved never starts a new sign-in. */
+  g_assert_cmpint (run_json_check ("--sign-in=saved", user, &nothing_saved, &err_nothing), ==, 1);
+  g_assert_cmpstr (report_string (nothing_saved, "diagnosis"), ==, "sign-in-saved-expired");
+
+  mail_setup_test_browser_set_mode ("follow");
+  g_assert_cmpint (run_json_check ("--store", user, &first, &err_first), ==, 0);
+  identity_control ("/control/token-error",
+                    soup_form_encode ("grant", "refresh_token", "error", "invalid_grant",
+                                      "code", "700082", NULL));
+  g_assert_cmpint (run_json_check ("--sign-in=saved", user, &saved_expired, &err_saved), ==, 1);
+  g_assert_cmpstr (report_string (saved_expired, "diagnosis"), ==, "sign-in-saved-expired");
+  g_assert_cmpstr (report_string (saved_expired, "remedy"), ==, "sign-in-again");
+  g_assert_cmpstr (report_string (saved_expired, "sign_in"), ==, "saved");
+  g_assert_nonnull (strstr (report_string (saved_expired, "server_response"), "AADSTS700082"));
+}
+
+/* The browser signs in as another account: Dovecot refuses the token for
+ * the address typed. The token is renewed once before that is believed. */
+static void
+test_oauth_command_line_token_refused (void)
+{
+  g_autofree char *config_home = new_config_home ("follow");
+  g_autoptr(JsonObject) report = NULL;
+  g_autofree char *err = NULL;
+
+  identity_control ("/control/browser",
+                    soup_form_encode ("action", "approve", "username", OTHER_USER, NULL));
+  g_assert_cmpint (run_json_check ("--sign-in=browser", mail_setup_test_service_env ("MAIL_SETUP_TEST_USER"),
+                                   &report, &err), ==, 1);
+  g_assert_cmpstr (report_string (report, "diagnosis"), ==, "oauth-token-refused");
+  g_assert_cmpstr (report_string (report, "remedy"), ==, "mailbox-imap-access");
+  g_assert_nonnull (strstr (err, "Renewing it and testing once more"));
+}
+
+static void
+test_oauth_command_line_json_usage (void)
+{
+  g_autoptr(JsonObject) report = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  const char *args[] = { "--check", "--auth", "oauth2", "--sign-in", "carrier-pigeon",
+                         "--email", "user@example.test", "--server", "127.0.0.1", "--json", NULL };
+
+  g_assert_cmpint (run_command_line (args, &out, &err), ==, 2);
+  report = parse_report (out);
+  g_assert_cmpstr (report_string (report, "error"), ==, "usage");
+  g_assert_nonnull (strstr (report_string (report, "message"), "--sign-in must be"));
+}
+
 int
 main (int   argc,
       char *argv[])
 {
   g_autofree char *config_home = NULL;
+
+  if (!mail_setup_test_services_running ())
+    return mail_setup_test_skip_without_services (&argc, &argv);
 
   g_test_init (&argc, &argv, NULL);
 
@@ -917,6 +1523,18 @@ main (int   argc,
   g_test_add_func ("/oauth/server-without-xoauth2", test_oauth_server_without_xoauth2);
   g_test_add_func ("/oauth/command-line", test_oauth_command_line);
   g_test_add_func ("/oauth/command-line-usage", test_oauth_command_line_usage);
+  g_test_add_func ("/oauth/browser/sign-in", test_oauth_browser_sign_in);
+  g_test_add_func ("/oauth/browser/wrong-state", test_oauth_browser_wrong_state);
+  g_test_add_func ("/oauth/browser/cancel", test_oauth_browser_cancel);
+  g_test_add_func ("/oauth/browser/timeout", test_oauth_browser_timeout);
+  g_test_add_func ("/oauth/browser/errors", test_oauth_browser_errors);
+  g_test_add_func ("/oauth/token-errors", test_oauth_token_errors);
+  g_test_add_func ("/oauth/command-line/browser", test_oauth_command_line_browser);
+  g_test_add_func ("/oauth/command-line/failures", test_oauth_command_line_failures);
+  g_test_add_func ("/oauth/command-line/expired-and-unreachable",
+                   test_oauth_command_line_expired_and_unreachable);
+  g_test_add_func ("/oauth/command-line/token-refused", test_oauth_command_line_token_refused);
+  g_test_add_func ("/oauth/command-line/json-usage", test_oauth_command_line_json_usage);
 
   return g_test_run ();
 }

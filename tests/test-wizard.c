@@ -9,6 +9,7 @@
 
 #include "mail-setup-account-store.h"
 #include "mail-setup-core.h"
+#include "mail-setup-test-browser.h"
 #include "mail-setup-test-identity.h"
 #include "mail-setup-test-server.h"
 #include "mail-setup-test-ui.h"
@@ -494,19 +495,20 @@ save_finished (gpointer user_data)
          gtk_widget_has_css_class (widget (window, "save-status"), "error");
 }
 
-/* The documented lookup, narrowed to this port and to passwords: other
+/* The documented lookup, narrowed to this port and to AUTHTYPE: other
  * tests keep items for the same user at the same time. */
 static char *
 secret_tool_lookup (const char *user,
                     const char *server,
-                    guint16     port)
+                    guint16     port,
+                    const char *authtype)
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *port_text = g_strdup_printf ("%u", port);
   char *output = NULL;
   int status = 0;
   const char *argv[] = { "secret-tool", "lookup", "user", user, "server", server,
-                         "protocol", "imap", "port", port_text, "authtype", "password", NULL };
+                         "protocol", "imap", "port", port_text, "authtype", authtype, NULL };
 
   g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDERR_TO_DEV_NULL,
                 NULL, NULL, &output, NULL, &status, &error);
@@ -565,7 +567,7 @@ test_wizard_save_and_manage_account (void)
   screenshot (window, "wizard-saved");
 
   /* Any program finds the password the documented way. */
-  stored = secret_tool_lookup (user, "127.0.0.1", port);
+  stored = secret_tool_lookup (user, "127.0.0.1", port, "password");
   g_assert_cmpstr (stored, ==, password);
 
   /* The first page lists it; Test runs the check with the stored password. */
@@ -591,7 +593,7 @@ test_wizard_save_and_manage_account (void)
   adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "remove");
   gtk_window_destroy (GTK_WINDOW (dialog));
   g_assert_true (mail_setup_test_ui_wait_until (saved_row_gone, window, 10000));
-  after_remove = secret_tool_lookup (user, "127.0.0.1", port);
+  after_remove = secret_tool_lookup (user, "127.0.0.1", port, "password");
   g_assert_cmpstr (after_remove, ==, "");
 
   gtk_window_destroy (GTK_WINDOW (window));
@@ -615,42 +617,587 @@ remove_saved_account (const char *email)
   g_assert_no_error (error);
 }
 
-static gboolean
-code_is_shown (gpointer user_data)
+/* Microsoft sign-in, against the test's identity server standing in for
+ * Microsoft's and the test Dovecot that checks the tokens it issues. The
+ * browser is tests/servers/test-browser.py, this desktop's https handler:
+ * in "follow" mode it signs in as the identity server says, in "ignore"
+ * mode it only opens the address. */
+static void
+use_identity_server (const char *browser_mode)
 {
-  MailSetupWindow *window = user_data;
-
-  return *gtk_label_get_label (GTK_LABEL (widget (window, "user-code"))) != '\0' &&
-         gtk_widget_is_drawable (widget (window, "user-code"));
+  g_setenv ("MAIL_SETUP_OAUTH_AUTHORITY", mail_setup_test_service_env ("MAIL_SETUP_TEST_IDENTITY_URL"), TRUE);
+  mail_setup_test_identity_reset ();
+  mail_setup_test_browser_install ();
+  mail_setup_test_browser_use_new_log ();
+  mail_setup_test_browser_set_mode (browser_mode);
 }
 
 static void
-test_wizard_microsoft_sign_in (void)
+leave_identity_server (MailSetupWindow *window)
+{
+  gtk_window_destroy (GTK_WINDOW (window));
+  mail_setup_test_identity_reset ();
+  g_unsetenv ("MAIL_SETUP_OAUTH_AUTHORITY");
+  g_unsetenv ("MAIL_SETUP_BROWSER_SIGN_IN_TIMEOUT");
+}
+
+/* The first two pages for a Microsoft 365 address, pointed at the Dovecot
+ * that takes the identity server's tokens. */
+static MailSetupWindow *
+open_microsoft_account (const char *email)
 {
   g_autofree char *port = g_strdup_printf ("%u", mail_setup_test_service_port ("MAIL_SETUP_TEST_DOVECOT_OAUTH_IMAPS_PORT"));
-  const char *user = mail_setup_test_service_env ("MAIL_SETUP_TEST_USER");
-  g_autoptr(GPtrArray) opened = g_ptr_array_new_with_free_func (g_free);
-  g_autofree char *expected_uri = NULL;
-  MailSetupWindow *window;
-  const char *countdown;
+  MailSetupWindow *window = open_wizard ();
 
-  /* The test's identity server stands in for Microsoft's; the test Dovecot
-   * checks the tokens it issues. */
-  g_setenv ("MAIL_SETUP_OAUTH_AUTHORITY", mail_setup_test_service_env ("MAIL_SETUP_TEST_IDENTITY_URL"), TRUE);
-  window = open_wizard ();
-
-  type_into (window, "email", user);
+  type_into (window, "email", email);
   gtk_widget_activate (widget (window, "provider-microsoft365"));
   press (window, "continue");
   mail_setup_test_ui_wait_for_page (window, "account", 2000);
   type_into (window, "server", "127.0.0.1");
   type_into (window, "port", port);
 
-  /* Instead of a password. */
+  return window;
+}
+
+static gboolean
+browser_is_waiting (gpointer user_data)
+{
+  MailSetupWindow *window = user_data;
+  GtkWidget *address = mail_setup_test_ui_find (GTK_WIDGET (window), "authorize-uri");
+
+  return address != NULL && gtk_widget_is_drawable (address) &&
+         *gtk_label_get_label (GTK_LABEL (address)) != '\0';
+}
+
+/* "Sign In With Microsoft Instead", instead of a password: in the browser,
+ * since this desktop has one. */
+static void
+sign_in_with_microsoft (MailSetupWindow *window)
+{
   g_assert_true (gtk_widget_is_drawable (widget (window, "microsoft-sign-in-row")));
   gtk_widget_activate (widget (window, "microsoft-sign-in-row"));
   mail_setup_test_ui_wait_for_page (window, "sign-in", 2000);
+}
+
+static const char *
+authorize_uri (MailSetupWindow *window)
+{
+  g_assert_true (mail_setup_test_ui_wait_until (browser_is_waiting, window, 10000));
+
+  return gtk_label_get_label (GTK_LABEL (widget (window, "authorize-uri")));
+}
+
+/* The port of the loopback listener, from the redirect address inside the
+ * address the browser was given. */
+static char *
+clipboard_text (MailSetupWindow *window)
+{
+  GdkClipboard *clipboard = gtk_widget_get_clipboard (GTK_WIDGET (window));
+  char *text = NULL;
+
+  gdk_clipboard_read_text_async (clipboard, NULL, clipboard_text_read_cb, &text);
+  g_assert_true (mail_setup_test_ui_wait_until (is_set, &text, 2000));
+
+  return text;
+}
+
+/* The result page shows DIAGNOSIS with the guided fix REMEDY; the picture
+ * is saved as SHOT. */
+static void
+assert_result (MailSetupWindow *window,
+               const char      *diagnosis,
+               const char      *remedy,
+               const char      *shot)
+{
+  MailSetupDiagnosis expected;
+  g_autofree char *report = NULL;
+  g_autofree char *report_diagnosis = g_strdup_printf ("Diagnosis: %s\n", diagnosis);
+  GtkWidget *remedy_title;
+
+  mail_setup_test_ui_wait_for_page (window, "result", 20000);
+  g_assert_true (mail_setup_diagnosis_from_string (diagnosis, &expected));
+  g_assert_true (gtk_widget_is_drawable (widget (window, diagnosis)));
+  g_assert_cmpstr (result_title (window, diagnosis), ==, mail_setup_diagnosis_get_title (expected));
+
+  remedy_title = mail_setup_test_ui_find (widget (window, "remedy"), remedy);
+  g_assert_nonnull (remedy_title);
+  g_assert_true (gtk_widget_is_drawable (remedy_title));
+
+  screenshot (window, shot);
+
+  /* The report of that very outcome, for a help request. */
+  report = copy_report (window);
+  g_assert_nonnull (strstr (report, report_diagnosis));
+}
+
+/* What Microsoft answered, in view and selectable, with its AADSTS number. */
+static void
+assert_microsoft_said (MailSetupWindow *window,
+                       const char      *code)
+{
+  GtkWidget *said = widget (window, "sign-in-response");
+  const char *text = gtk_label_get_label (GTK_LABEL (said));
+
+  g_assert_true (gtk_widget_is_drawable (said));
+  g_assert_true (gtk_label_get_selectable (GTK_LABEL (said)));
+  g_assert_true (g_str_has_prefix (text, "Microsoft said: "));
+  g_assert_nonnull (strstr (text, code));
+  /* Never the trace and correlation IDs of Microsoft's description. */
+  g_assert_null (strstr (text, "Trace ID"));
+}
+
+static void
+assert_report_says (MailSetupWindow *window,
+                    const char      *line)
+{
+  g_autofree char *report = copy_report (window);
+
+  if (strstr (report, line) == NULL)
+    g_error ("The report lacks \"%s\":\n%s", line, report);
+}
+
+static void
+test_wizard_browser_sign_in (void)
+{
+  const char *user = mail_setup_test_service_env ("MAIL_SETUP_TEST_USER");
+  g_autoptr(JsonObject) request = NULL;
+  g_autoptr(JsonObject) visit = NULL;
+  MailSetupWindow *window;
+  MailSetupAccount *account;
+
+  use_identity_server (MAIL_SETUP_TEST_BROWSER_FOLLOW);
+  window = open_microsoft_account (user);
+  account = mail_setup_window_get_account (window);
+
+  /* The person signs in in the browser; the browser comes back to Mail
+   * Setup, which tests the account with the token. */
+  sign_in_with_microsoft (window);
+  mail_setup_test_ui_wait_for_page (window, "result", 20000);
+  g_assert_cmpstr (result_title (window, "ok"), ==, "Your Account Works");
+  g_assert_true (mail_setup_account_get_uses_microsoft_sign_in (account));
+  g_assert_nonnull (mail_setup_account_get_refresh_token (account));
+  g_assert_cmpstr (mail_setup_check_get_sign_in_method (mail_setup_account_get_last_check (account)), ==,
+                   "browser");
+  screenshot (window, "wizard-sign-in-browser-result");
+  assert_report_says (window, "Microsoft sign-in: browser\n");
+
+  /* Signed in as the address being set up, with PKCE. */
+  request = mail_setup_test_identity_get_authorize ();
+  g_assert_cmpstr (json_object_get_string_member (request, "login_hint"), ==, user);
+  g_assert_cmpstr (json_object_get_string_member (request, "pkce"), ==, "ok");
+
+  /* The browser was told that it can be closed. */
+  visit = mail_setup_test_browser_wait_for_visit (5000);
+  g_assert_cmpint (json_object_get_int_member (visit, "status"), ==, 200);
+  g_assert_nonnull (strstr (json_object_get_string_member (visit, "page"), "close"));
+
+  leave_identity_server (window);
+}
+
+static void
+test_wizard_browser_sign_in_cancel (void)
+{
+  const char *user = mail_setup_test_service_env ("MAIL_SETUP_TEST_USER");
+  g_autoptr(JsonObject) visit = NULL;
+  g_autoptr(JsonObject) again = NULL;
+  g_autofree char *intro = NULL;
+  g_autofree char *copied = NULL;
+  MailSetupWindow *window;
+  const char *countdown;
+  const char *address;
+  guint port;
+  gint64 start;
+
+  use_identity_server (MAIL_SETUP_TEST_BROWSER_IGNORE);
+  window = open_microsoft_account (user);
+  sign_in_with_microsoft (window);
+  address = authorize_uri (window);
+  port = mail_setup_test_browser_redirect_port (address);
+
+  /* The page says where to go on, and what the browser was given. */
+  g_assert_cmpstr (gtk_label_get_label (GTK_LABEL (widget (window, "sign-in-heading"))), ==,
+                   "Continue in Your Browser");
+  intro = g_strdup_printf ("Mail Setup opened Microsoft’s sign-in page in your web browser. "
+                           "Sign in there as %s; Mail Setup never sees your password.", user);
+  g_assert_cmpstr (gtk_label_get_label (GTK_LABEL (widget (window, "sign-in-intro"))), ==, intro);
+  g_assert_true (gtk_label_get_selectable (GTK_LABEL (widget (window, "authorize-uri"))));
+  g_assert_cmpstr (gtk_widget_get_tooltip_text (widget (window, "authorize-uri")), ==, address);
+  countdown = gtk_label_get_label (GTK_LABEL (widget (window, "browser-countdown")));
+  g_assert_true (g_str_has_prefix (countdown, "Waiting for you to sign in… "));
+  g_assert_true (g_str_has_suffix (countdown, " left"));
+  g_assert_true (strstr (countdown, "10:00") != NULL || strstr (countdown, "9:5") != NULL);
+  g_assert_false (gtk_widget_get_visible (widget (window, "browser-problem")));
+  g_assert_true (gtk_widget_is_drawable (widget (window, "use-device")));
+
+  visit = mail_setup_test_browser_wait_for_visit (5000);
+  g_assert_cmpstr (json_object_get_string_member (visit, "opened"), ==, address);
+  screenshot (window, "wizard-sign-in-browser");
+
+  /* Copy, and Open Again: the same address. */
+  press (window, "copy-authorize-uri");
+  copied = clipboard_text (window);
+  g_assert_cmpstr (copied, ==, address);
+  press (window, "open-again");
+  again = mail_setup_test_browser_wait_for_visit (5000);
+  g_assert_cmpstr (json_object_get_string_member (again, "opened"), ==, address);
+
+  /* Cancel goes back at once, and nothing listens for the browser any
+   * more. */
+  g_assert_true (mail_setup_test_port_is_open (port));
+  start = g_get_monotonic_time ();
+  press (window, "cancel-sign-in");
+  mail_setup_test_ui_wait_for_page (window, "account", 1000);
+  g_assert_false (mail_setup_test_port_is_open (port));
+  g_assert_cmpint (g_get_monotonic_time () - start, <, G_USEC_PER_SEC);
+  g_assert_false (mail_setup_account_get_uses_microsoft_sign_in (mail_setup_window_get_account (window)));
+
+  leave_identity_server (window);
+}
+
+static void
+test_wizard_browser_sign_in_timeout (void)
+{
+  MailSetupWindow *window;
+
+  use_identity_server (MAIL_SETUP_TEST_BROWSER_IGNORE);
+  g_setenv ("MAIL_SETUP_BROWSER_SIGN_IN_TIMEOUT", "2", TRUE);
+  window = open_microsoft_account (mail_setup_test_service_env ("MAIL_SETUP_TEST_USER"));
+  sign_in_with_microsoft (window);
+  authorize_uri (window);
+
+  /* Nobody signed in in time. */
+  assert_result (window, "sign-in-expired", "sign-in-again", "wizard-sign-in-expired");
+  g_assert_false (gtk_widget_get_visible (widget (window, "sign-in-response")));
+  assert_report_says (window, "Microsoft sign-in: browser\n");
+
+  /* The fix's own button signs in again; no second Try Again competes
+   * with it, and nothing tests without a token. */
+  g_unsetenv ("MAIL_SETUP_BROWSER_SIGN_IN_TIMEOUT");
+  g_assert_false (gtk_widget_get_visible (widget (window, "try-again")));
+  press (window, "microsoft-sign-in-button");
+  mail_setup_test_ui_wait_for_page (window, "sign-in", 2000);
+  authorize_uri (window);
+  press (window, "cancel-sign-in");
+  mail_setup_test_ui_wait_for_page (window, "account", 1000);
+
+  leave_identity_server (window);
+}
+
+static gboolean
+code_is_shown (gpointer user_data)
+{
+  MailSetupWindow *window = user_data;
+  GtkWidget *code = mail_setup_test_ui_find (GTK_WIDGET (window), "user-code");
+
+  return code != NULL && *gtk_label_get_label (GTK_LABEL (code)) != '\0' &&
+         gtk_widget_is_drawable (code);
+}
+
+/* Takes this desktop's https handler away (REMOVED) or gives it back, in
+ * this test program's own mimeapps.list, and waits until GIO knows. */
+static gboolean
+has_no_browser (gpointer user_data)
+{
+  g_autoptr(GAppInfo) browser = g_app_info_get_default_for_uri_scheme ("https");
+
+  return browser == NULL;
+}
+
+static void
+remove_browser (gboolean removed)
+{
+  g_autoptr(GKeyFile) list = g_key_file_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = g_build_filename (g_get_user_config_dir (), "mimeapps.list", NULL);
+
+  g_key_file_load_from_file (list, path, G_KEY_FILE_KEEP_COMMENTS, NULL);
+  if (removed)
+    {
+      g_key_file_remove_key (list, "Default Applications", "x-scheme-handler/https", NULL);
+      g_key_file_set_string (list, "Removed Associations", "x-scheme-handler/https",
+                             "mail-setup-test-browser.desktop;");
+    }
+  else
+    g_key_file_remove_group (list, "Removed Associations", NULL);
+  g_key_file_save_to_file (list, path, &error);
+  g_assert_no_error (error);
+
+  if (removed)
+    g_assert_true (mail_setup_test_ui_wait_until (has_no_browser, NULL, 10000));
+  else
+    mail_setup_test_browser_install ();
+}
+
+/* No web browser here: Microsoft sign-in is a code for another device,
+ * without a way back to a browser. */
+static void
+test_wizard_microsoft_sign_in_without_browser (void)
+{
+  MailSetupWindow *window;
+
+  use_identity_server (MAIL_SETUP_TEST_BROWSER_IGNORE);
+  remove_browser (TRUE);
+  window = open_microsoft_account (mail_setup_test_service_env ("MAIL_SETUP_TEST_USER"));
+
+  sign_in_with_microsoft (window);
   g_assert_true (mail_setup_test_ui_wait_until (code_is_shown, window, 10000));
+  g_assert_cmpstr (gtk_label_get_label (GTK_LABEL (widget (window, "sign-in-heading"))), ==,
+                   "Sign In on Another Device");
+  g_assert_false (gtk_widget_get_visible (widget (window, "use-browser")));
+  screenshot (window, "wizard-sign-in-code-without-browser");
+
+  press (window, "cancel-sign-in");
+  mail_setup_test_ui_wait_for_page (window, "account", 1000);
+
+  remove_browser (FALSE);
+  leave_identity_server (window);
+}
+
+/* Microsoft sends the browser back with an error; the result page explains
+ * it. */
+static MailSetupWindow *
+browser_sign_in_refused (const char *error,
+                         guint       code,
+                         const char *diagnosis,
+                         const char *remedy,
+                         const char *shot)
+{
+  g_autofree char *aadsts = g_strdup_printf ("AADSTS%u", code);
+  MailSetupWindow *window;
+
+  use_identity_server (MAIL_SETUP_TEST_BROWSER_FOLLOW);
+  mail_setup_test_identity_browser_error (error, code, NULL, NULL);
+  window = open_microsoft_account (mail_setup_test_service_env ("MAIL_SETUP_TEST_USER"));
+  sign_in_with_microsoft (window);
+
+  assert_result (window, diagnosis, remedy, shot);
+  assert_microsoft_said (window, aadsts);
+  assert_report_says (window, "Microsoft sign-in: browser\n");
+
+  return window;
+}
+
+static void
+test_wizard_sign_in_consent_required (void)
+{
+  MailSetupWindow *window = browser_sign_in_refused ("consent_required", 65001,
+                                                     "sign-in-consent-required", "admin-consent",
+                                                     "wizard-sign-in-consent-required");
+
+  leave_identity_server (window);
+}
+
+static void
+test_wizard_sign_in_declined (void)
+{
+  MailSetupWindow *window = browser_sign_in_refused ("access_denied", 65004, "sign-in-declined",
+                                                     "sign-in-again", "wizard-sign-in-declined");
+
+  /* The person changed their mind: they sign in again, and agree. */
+  press (window, "microsoft-sign-in-button");
+  mail_setup_test_ui_wait_for_page (window, "sign-in", 2000);
+  mail_setup_test_ui_wait_for_page (window, "result", 20000);
+  g_assert_cmpstr (result_title (window, "ok"), ==, "Your Account Works");
+
+  leave_identity_server (window);
+}
+
+static void
+test_wizard_sign_in_wrong_account (void)
+{
+  MailSetupWindow *window = browser_sign_in_refused ("invalid_request", 50020, "sign-in-wrong-account",
+                                                     "sign-in-right-account",
+                                                     "wizard-sign-in-wrong-account");
+
+  leave_identity_server (window);
+}
+
+static void
+test_wizard_sign_in_app_rejected (void)
+{
+  MailSetupWindow *window = browser_sign_in_refused ("unauthorized_client", 700016,
+                                                     "sign-in-app-rejected", "sign-in-app-settings",
+                                                     "wizard-sign-in-app-rejected");
+
+  leave_identity_server (window);
+}
+
+static void
+test_wizard_sign_in_refused (void)
+{
+  MailSetupWindow *window = browser_sign_in_refused ("invalid_request", 90014, "sign-in-refused",
+                                                     "sign-in-refused", "wizard-sign-in-refused");
+
+  leave_identity_server (window);
+}
+
+/* From the browser page, "Sign In on Another Device Instead". */
+static const char *
+switch_to_device_code (MailSetupWindow *window)
+{
+  authorize_uri (window);
+  press (window, "use-device");
+  g_assert_true (mail_setup_test_ui_wait_until (code_is_shown, window, 10000));
+  g_assert_cmpstr (gtk_label_get_label (GTK_LABEL (widget (window, "sign-in-heading"))), ==,
+                   "Sign In on Another Device");
+  /* And back, since a browser can be opened here. */
+  g_assert_true (gtk_widget_is_drawable (widget (window, "use-browser")));
+
+  return gtk_label_get_label (GTK_LABEL (widget (window, "user-code")));
+}
+
+/* Signed in with a code, then Microsoft's "Block device code flow" policy
+ * refuses the token; the fix is the browser, which works. */
+static void
+test_wizard_sign_in_blocked (void)
+{
+  const char *user = mail_setup_test_service_env ("MAIL_SETUP_TEST_USER");
+  MailSetupWindow *window;
+  GtkWidget *browser_button;
+  const char *code;
+
+  use_identity_server (MAIL_SETUP_TEST_BROWSER_IGNORE);
+  window = open_microsoft_account (user);
+  sign_in_with_microsoft (window);
+  code = switch_to_device_code (window);
+
+  mail_setup_test_identity_force_token_error ("device_code", "invalid_grant", 53003, "message_only",
+                                              NULL, 1);
+  mail_setup_test_identity_approve (code, user);
+  assert_result (window, "sign-in-blocked", "blocked-by-policy", "wizard-sign-in-blocked");
+  assert_microsoft_said (window, "AADSTS53003");
+  assert_report_says (window, "Microsoft sign-in: device\n");
+
+  browser_button = widget (window, "browser-sign-in-button");
+  g_assert_true (gtk_widget_is_drawable (browser_button));
+  g_assert_true (gtk_widget_is_sensitive (browser_button));
+
+  mail_setup_test_browser_set_mode (MAIL_SETUP_TEST_BROWSER_FOLLOW);
+  press (window, "browser-sign-in-button");
+  mail_setup_test_ui_wait_for_page (window, "sign-in", 2000);
+  mail_setup_test_ui_wait_for_page (window, "result", 20000);
+  g_assert_cmpstr (result_title (window, "ok"), ==, "Your Account Works");
+  assert_report_says (window, "Microsoft sign-in: browser\n");
+
+  leave_identity_server (window);
+}
+
+static void
+test_wizard_sign_in_unreachable (void)
+{
+  g_autofree char *authority = g_strdup_printf ("http://127.0.0.1:%u", mail_setup_test_closed_port ());
+  MailSetupWindow *window;
+
+  use_identity_server (MAIL_SETUP_TEST_BROWSER_IGNORE);
+  g_setenv ("MAIL_SETUP_OAUTH_AUTHORITY", authority, TRUE);
+  window = open_microsoft_account (mail_setup_test_service_env ("MAIL_SETUP_TEST_USER"));
+  sign_in_with_microsoft (window);
+  authorize_uri (window);
+  press (window, "use-device");
+
+  assert_result (window, "sign-in-unreachable", "sign-in-unreachable", "wizard-sign-in-unreachable");
+  assert_report_says (window, "Microsoft sign-in: device\n");
+
+  leave_identity_server (window);
+}
+
+static void
+last_check_changed_cb (MailSetupAccount *account,
+                       GParamSpec       *pspec,
+                       GPtrArray        *refresh_tokens)
+{
+  g_ptr_array_add (refresh_tokens, g_strdup (mail_setup_account_get_refresh_token (account)));
+}
+
+/* The browser signs in as another account, whose token Dovecot refuses for
+ * this mailbox: refreshed once and tried again, then explained. */
+static void
+test_wizard_oauth_token_refused (void)
+{
+  g_autoptr(GPtrArray) refresh_tokens = g_ptr_array_new_with_free_func (g_free);
+  MailSetupWindow *window;
+  MailSetupAccount *account;
+
+  use_identity_server (MAIL_SETUP_TEST_BROWSER_FOLLOW);
+  mail_setup_test_identity_browser_approve ("other@example.test");
+  window = open_microsoft_account (mail_setup_test_service_env ("MAIL_SETUP_TEST_USER"));
+  account = mail_setup_window_get_account (window);
+  g_signal_connect (account, "notify::last-check", G_CALLBACK (last_check_changed_cb), refresh_tokens);
+
+  sign_in_with_microsoft (window);
+  assert_result (window, "oauth-token-refused", "mailbox-imap-access",
+                 "wizard-sign-in-oauth-token-refused");
+  g_signal_handlers_disconnect_by_data (account, refresh_tokens);
+
+  /* Two tests: the second with tokens refreshed in between, and no more. */
+  g_assert_cmpuint (refresh_tokens->len, ==, 2);
+  g_assert_nonnull (g_ptr_array_index (refresh_tokens, 0));
+  g_assert_nonnull (g_ptr_array_index (refresh_tokens, 1));
+  g_assert_cmpstr (g_ptr_array_index (refresh_tokens, 0), !=, g_ptr_array_index (refresh_tokens, 1));
+
+  leave_identity_server (window);
+}
+
+typedef struct
+{
+  const char *user;
+  guint16     port;
+  const char *expected;
+} KeyringWait;
+
+static gboolean
+keyring_holds (gpointer user_data)
+{
+  KeyringWait *wait = user_data;
+  g_autofree char *stored = secret_tool_lookup (wait->user, "127.0.0.1", wait->port, "oauth2");
+
+  return g_strcmp0 (stored, wait->expected) == 0;
+}
+
+static gboolean
+never (gpointer user_data)
+{
+  return FALSE;
+}
+
+/* Polls the keyring, the way another program would read it. */
+static gboolean
+wait_for_keyring (const char *user,
+                  guint16     port,
+                  const char *expected)
+{
+  KeyringWait wait = { user, port, expected };
+
+  for (guint i = 0; i < 50; i++)
+    {
+      if (keyring_holds (&wait))
+        return TRUE;
+      mail_setup_test_ui_wait_until (never, NULL, 100);
+    }
+
+  return keyring_holds (&wait);
+}
+
+/* A code on another device; saved, the sign-in is a refresh token in the
+ * keyring that each test trades for new tokens, keeping the new refresh
+ * token; once Microsoft refuses it, signing in again mends it. */
+static void
+test_wizard_microsoft_sign_in (void)
+{
+  guint16 port = mail_setup_test_service_port ("MAIL_SETUP_TEST_DOVECOT_OAUTH_IMAPS_PORT");
+  const char *user = mail_setup_test_service_env ("MAIL_SETUP_TEST_USER");
+  g_autoptr(GPtrArray) opened = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *expected_uri = NULL;
+  g_autofree char *saved_token = NULL;
+  g_autofree char *test_name = g_strconcat ("test-saved-", user, NULL);
+  MailSetupWindow *window;
+  const char *countdown;
+  const char *code;
+
+  use_identity_server (MAIL_SETUP_TEST_BROWSER_IGNORE);
+  window = open_microsoft_account (user);
+  sign_in_with_microsoft (window);
+  code = switch_to_device_code (window);
   countdown = gtk_label_get_label (GTK_LABEL (widget (window, "countdown")));
   g_assert_nonnull (strstr (countdown, "expires in 1"));
   screenshot (window, "wizard-sign-in-code");
@@ -663,29 +1210,58 @@ test_wizard_microsoft_sign_in (void)
   g_assert_cmpstr (g_ptr_array_index (opened, 0), ==, expected_uri);
 
   /* The person at the browser enters the code and signs in. */
-  mail_setup_test_identity_approve (gtk_label_get_label (GTK_LABEL (widget (window, "user-code"))), user);
+  mail_setup_test_identity_approve (code, user);
   mail_setup_test_ui_wait_for_page (window, "result", 20000);
   g_assert_cmpstr (result_title (window, "ok"), ==, "Your Account Works");
   g_assert_true (mail_setup_account_get_uses_microsoft_sign_in (mail_setup_window_get_account (window)));
   g_assert_nonnull (mail_setup_account_get_refresh_token (mail_setup_window_get_account (window)));
   screenshot (window, "wizard-sign-in-result");
+  assert_report_says (window, "Microsoft sign-in: device\n");
 
-  /* Saved, the sign-in is a refresh token in the keyring; Test trades it
-   * for a new access token, with no code to enter. */
   press (window, "save");
   g_assert_true (mail_setup_test_ui_wait_until (save_finished, window, 10000));
   g_assert_true (gtk_widget_get_visible (widget (window, "done")));
+  saved_token = g_strdup (mail_setup_account_get_refresh_token (mail_setup_window_get_account (window)));
+  g_assert_true (wait_for_keyring (user, port, saved_token));
   gtk_window_destroy (GTK_WINDOW (window));
 
+  /* Test trades the saved token for new ones, with no code to enter, and
+   * the keyring gets the new refresh token at once: the old one is dead. */
+  for (guint i = 0; i < 2; i++)
+    {
+      const char *rotated;
+
+      window = open_wizard ();
+      press (window, test_name);
+      mail_setup_test_ui_wait_for_page (window, "result", 20000);
+      g_assert_cmpstr (result_title (window, "ok"), ==, "Your Account Works");
+      g_assert_true (mail_setup_account_get_uses_microsoft_sign_in (mail_setup_window_get_account (window)));
+      assert_report_says (window, "Microsoft sign-in: saved\n");
+      rotated = mail_setup_account_get_refresh_token (mail_setup_window_get_account (window));
+      g_assert_cmpstr (rotated, !=, saved_token);
+      g_assert_true (wait_for_keyring (user, port, rotated));
+      g_free (saved_token);
+      saved_token = g_strdup (rotated);
+      gtk_window_destroy (GTK_WINDOW (window));
+    }
+
+  /* Microsoft no longer takes the saved sign-in. */
+  mail_setup_test_identity_force_token_error ("refresh_token", "invalid_grant", 700082, NULL, NULL, 1);
   window = open_wizard ();
-  press (window, "test-saved-user@example.test");
+  press (window, test_name);
+  assert_result (window, "sign-in-saved-expired", "sign-in-again", "wizard-sign-in-saved-expired");
+  assert_microsoft_said (window, "AADSTS700082");
+  assert_report_says (window, "Microsoft sign-in: saved\n");
+
+  /* Its fix: sign in again, here in the browser. */
+  mail_setup_test_browser_set_mode (MAIL_SETUP_TEST_BROWSER_FOLLOW);
+  press (window, "microsoft-sign-in-button");
+  mail_setup_test_ui_wait_for_page (window, "sign-in", 2000);
   mail_setup_test_ui_wait_for_page (window, "result", 20000);
   g_assert_cmpstr (result_title (window, "ok"), ==, "Your Account Works");
-  g_assert_true (mail_setup_account_get_uses_microsoft_sign_in (mail_setup_window_get_account (window)));
 
   remove_saved_account (user);
-  g_unsetenv ("MAIL_SETUP_OAUTH_AUTHORITY");
-  gtk_window_destroy (GTK_WINDOW (window));
+  leave_identity_server (window);
 }
 
 int
@@ -693,6 +1269,9 @@ main (int   argc,
       char *argv[])
 {
   g_autofree char *config = NULL;
+
+  if (!mail_setup_test_services_running ())
+    return mail_setup_test_skip_without_services (&argc, &argv);
 
   /* Settings of its own: other tests save accounts at the same time. */
   config = g_build_filename (mail_setup_test_service_env ("MAIL_SETUP_TEST_DIR"), "wizard-config", NULL);
@@ -710,6 +1289,19 @@ main (int   argc,
                    test_wizard_cancel_while_server_never_greets);
   g_test_add_func ("/wizard/checks-fields-as-typed", test_wizard_checks_fields_as_typed);
   g_test_add_func ("/wizard/microsoft-sign-in", test_wizard_microsoft_sign_in);
+  g_test_add_func ("/wizard/browser-sign-in", test_wizard_browser_sign_in);
+  g_test_add_func ("/wizard/browser-sign-in-cancel", test_wizard_browser_sign_in_cancel);
+  g_test_add_func ("/wizard/browser-sign-in-timeout", test_wizard_browser_sign_in_timeout);
+  g_test_add_func ("/wizard/microsoft-sign-in-without-browser",
+                   test_wizard_microsoft_sign_in_without_browser);
+  g_test_add_func ("/wizard/sign-in-consent-required", test_wizard_sign_in_consent_required);
+  g_test_add_func ("/wizard/sign-in-blocked", test_wizard_sign_in_blocked);
+  g_test_add_func ("/wizard/sign-in-declined", test_wizard_sign_in_declined);
+  g_test_add_func ("/wizard/sign-in-wrong-account", test_wizard_sign_in_wrong_account);
+  g_test_add_func ("/wizard/sign-in-app-rejected", test_wizard_sign_in_app_rejected);
+  g_test_add_func ("/wizard/sign-in-unreachable", test_wizard_sign_in_unreachable);
+  g_test_add_func ("/wizard/sign-in-refused", test_wizard_sign_in_refused);
+  g_test_add_func ("/wizard/oauth-token-refused", test_wizard_oauth_token_refused);
   g_test_add_func ("/wizard/save-and-manage-account", test_wizard_save_and_manage_account);
   g_test_add_func ("/wizard/narrow-and-dark", test_wizard_narrow_and_dark);
 

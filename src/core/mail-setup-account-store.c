@@ -377,6 +377,36 @@ mail_setup_saved_account_get_secret_key (MailSetupSavedAccount *self,
   key->authtype = self->authtype;
 }
 
+/* Puts the saved settings into ACCOUNT, as if typed, with no password and
+ * no Microsoft sign-in: the one mapping from a saved account to the
+ * wizard's, for "Test again" and "Change password". A provider that is no
+ * longer in the catalog is "other". */
+void
+mail_setup_saved_account_load_into (MailSetupSavedAccount *self,
+                                    MailSetupAccount      *account)
+{
+  MailSetupProvider *provider;
+
+  g_return_if_fail (MAIL_SETUP_IS_SAVED_ACCOUNT (self));
+  g_return_if_fail (MAIL_SETUP_IS_ACCOUNT (account));
+
+  provider = mail_setup_provider_catalog_lookup (self->provider_id);
+  if (provider == NULL)
+    provider = mail_setup_provider_catalog_lookup ("other");
+
+  mail_setup_account_use_password (account);
+  mail_setup_account_set_password (account, "");
+  mail_setup_account_set_email (account, self->email);
+  /* The provider first: choosing it fills in its own server settings. */
+  mail_setup_account_choose_provider (account, provider);
+  mail_setup_account_set_server (account, self->server);
+  mail_setup_account_set_port (account, self->port);
+  mail_setup_account_set_security (account, self->security);
+  mail_setup_account_set_username (account,
+                                   g_str_equal (self->username, self->email) ? "" : self->username);
+  mail_setup_account_set_display_name (account, self->display_name);
+}
+
 /**
  * mail_setup_saved_account_create_account:
  *
@@ -387,24 +417,11 @@ MailSetupAccount *
 mail_setup_saved_account_create_account (MailSetupSavedAccount *self)
 {
   g_autoptr(MailSetupAccount) account = NULL;
-  MailSetupProvider *provider;
 
   g_return_val_if_fail (MAIL_SETUP_IS_SAVED_ACCOUNT (self), NULL);
 
-  provider = mail_setup_provider_catalog_lookup (self->provider_id);
-  if (provider == NULL)
-    provider = mail_setup_provider_catalog_lookup ("other");
-
   account = mail_setup_account_new ();
-  mail_setup_account_set_email (account, self->email);
-  /* The provider first: choosing it fills in its own server settings. */
-  mail_setup_account_choose_provider (account, provider);
-  mail_setup_account_set_server (account, self->server);
-  mail_setup_account_set_port (account, self->port);
-  mail_setup_account_set_security (account, self->security);
-  mail_setup_account_set_username (account,
-                                   g_str_equal (self->username, self->email) ? "" : self->username);
-  mail_setup_account_set_display_name (account, self->display_name);
+  mail_setup_saved_account_load_into (self, account);
 
   return g_steal_pointer (&account);
 }
@@ -905,4 +922,49 @@ mail_setup_account_store_lookup_secret_finish (GAsyncResult  *result,
   g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
 
   return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static void
+update_secret_cb (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
+
+  if (mail_setup_secret_store_save_finish (result, &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
+void
+mail_setup_account_store_update_secret_async (MailSetupSavedAccount *saved,
+                                              const char            *secret,
+                                              GCancellable          *cancellable,
+                                              GAsyncReadyCallback    callback,
+                                              gpointer               user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  MailSetupSecretKey key;
+
+  g_return_if_fail (MAIL_SETUP_IS_SAVED_ACCOUNT (saved));
+  g_return_if_fail (secret != NULL && *secret != '\0');
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (NULL, cancellable, callback, user_data);
+  g_task_set_source_tag (task, mail_setup_account_store_update_secret_async);
+
+  mail_setup_saved_account_get_secret_key (saved, &key);
+  mail_setup_secret_store_save_async (&key, secret, cancellable, update_secret_cb,
+                                      g_steal_pointer (&task));
+}
+
+gboolean
+mail_setup_account_store_update_secret_finish (GAsyncResult  *result,
+                                               GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
 }

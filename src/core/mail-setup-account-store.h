@@ -74,6 +74,8 @@ gboolean           mail_setup_saved_account_get_secret_missing (MailSetupSavedAc
 void               mail_setup_saved_account_get_secret_key     (MailSetupSavedAccount *self,
                                                                 MailSetupSecretKey    *key);
 MailSetupAccount  *mail_setup_saved_account_create_account     (MailSetupSavedAccount *self);
+void               mail_setup_saved_account_load_into          (MailSetupSavedAccount *self,
+                                                                MailSetupAccount      *account);
 
 /* The keyfile: $XDG_CONFIG_HOME/mail-setup/accounts.ini. */
 char                  *mail_setup_account_store_get_path               (void);
@@ -128,6 +130,17 @@ void                   mail_setup_account_store_lookup_secret_async    (MailSetu
                                                                         GAsyncReadyCallback    callback,
                                                                         gpointer               user_data);
 MailSetupSecret       *mail_setup_account_store_lookup_secret_finish   (GAsyncResult          *result,
+                                                                        GError               **error);
+
+/* Replaces the stored secret of SAVED, as when Microsoft rotated the
+ * refresh token: the keyring replaces its item in one step, so a failed
+ * store leaves the old secret in place. */
+void                   mail_setup_account_store_update_secret_async    (MailSetupSavedAccount *saved,
+                                                                        const char            *secret,
+                                                                        GCancellable          *cancellable,
+                                                                        GAsyncReadyCallback    callback,
+                                                                        gpointer               user_data);
+gboolean               mail_setup_account_store_update_secret_finish   (GAsyncResult          *result,
                                                                         GError               **error);
 
 G_END_DECLS

@@ -590,16 +590,23 @@ mail_setup_account_get_provider_complete (MailSetupAccount *self)
   return self->provider != NULL && mail_setup_validate_email (self->email) == NULL;
 }
 
+/* Enough to name the server and the account, if not to sign in. */
+static gboolean
+connection_settings_complete (MailSetupAccount *self)
+{
+  return mail_setup_account_get_provider_complete (self) &&
+         mail_setup_validate_server (self->server) == NULL &&
+         self->port >= 1 && self->port <= 65535 &&
+         mail_setup_validate_username (self->username) == NULL;
+}
+
 gboolean
 mail_setup_account_get_settings_complete (MailSetupAccount *self)
 {
   g_return_val_if_fail (MAIL_SETUP_IS_ACCOUNT (self), FALSE);
 
-  return mail_setup_account_get_provider_complete (self) &&
-         (*self->password != '\0' || self->access_token != NULL) &&
-         mail_setup_validate_server (self->server) == NULL &&
-         self->port >= 1 && self->port <= 65535 &&
-         mail_setup_validate_username (self->username) == NULL;
+  return connection_settings_complete (self) &&
+         (*self->password != '\0' || self->access_token != NULL);
 }
 
 /* Puts back the provider's known-good server, port and encryption. */
@@ -611,20 +618,22 @@ mail_setup_account_restore_provider_settings (MailSetupAccount *self)
   apply_provider_settings (self);
 }
 
-/* A check of the account as it stands, remembered as the last one. */
+/* A check of the account as it stands, remembered as the last one. Without
+ * a password or a token it cannot run, but it can still tell why a
+ * Microsoft sign-in gave none (mail_setup_check_finish_with_sign_in_failure()). */
 MailSetupCheck *
 mail_setup_account_create_check (MailSetupAccount *self)
 {
   g_autoptr(MailSetupCheck) check = NULL;
 
   g_return_val_if_fail (MAIL_SETUP_IS_ACCOUNT (self), NULL);
-  g_return_val_if_fail (mail_setup_account_get_settings_complete (self), NULL);
+  g_return_val_if_fail (connection_settings_complete (self), NULL);
 
   check = mail_setup_check_new (self->server, self->port, self->security,
                                 mail_setup_account_get_sign_in_name (self));
   if (self->access_token != NULL)
     mail_setup_check_set_access_token (check, self->access_token);
-  else
+  else if (*self->password != '\0')
     mail_setup_check_set_password (check, self->password);
   mail_setup_check_set_provider (check, mail_setup_provider_get_id (self->provider),
                                  mail_setup_provider_get_is_microsoft (self->provider));
@@ -648,8 +657,9 @@ mail_setup_account_choose_remedy (MailSetupAccount   *self,
 
   g_return_val_if_fail (MAIL_SETUP_IS_ACCOUNT (self), NULL);
 
-  /* A refused token leads back to Microsoft sign-in, not to the fixes
-   * for a refused password. */
+  /* A token refused with a password's words leads back to Microsoft
+   * sign-in, not to the fixes for a refused password. A token refused as
+   * such (OAUTH_TOKEN_REFUSED) has fixes of its own, for the mailbox. */
   if (self->access_token != NULL &&
       (diagnosis == MAIL_SETUP_DIAGNOSIS_MS_AUTH_FAILED || diagnosis == MAIL_SETUP_DIAGNOSIS_AUTH_FAILED))
     return "microsoft-sign-in";

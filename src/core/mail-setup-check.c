@@ -7,6 +7,7 @@
 
 #include "mail-setup-address-list.h"
 #include "mail-setup-check.h"
+#include "mail-setup-http.h"
 #include "mail-setup-imap.h"
 #include "mail-setup-secret.h"
 
@@ -24,6 +25,13 @@
 #define MAX_TRANSCRIPT_LINES 200
 #define LOGOUT_TIMEOUT_SECONDS 3
 #define TLS_PROBE_TIMEOUT_SECONDS 2
+/* Enough of the first line to tell what kind of server sent it. */
+#define MAX_FIRST_LINE_LENGTH 1024
+/* How long before the greeting's deadline a silent server is asked what it
+ * is (see read_first_line()). */
+#define SILENCE_PROBE_SECONDS 1
+#define ISSUER_FETCH_TIMEOUT_SECONDS 2
+#define MAX_ISSUER_RESPONSE_LENGTH (64 * 1024)
 
 typedef struct
 {
@@ -36,6 +44,10 @@ typedef struct
 {
   MailSetupDiagnosis  diagnosis;
   char               *server_response;
+  /* For NOT_IMAP: what answered instead, and whether it was a TLS server
+   * reached without TLS. */
+  MailSetupProtocol   detected_protocol;
+  gboolean            expects_tls;
   MailSetupTlsInfo   *tls_info;
   GStrv               capabilities;
   GStrv               addresses;
@@ -58,6 +70,7 @@ struct _MailSetupCheck
   gboolean           provider_is_microsoft;
   char              *extra_ca_file;
   guint              timeout_seconds;
+  char              *sign_in_method;
 
   gboolean           running;
   StageResult        stages[MAIL_SETUP_N_CHECK_STAGES];
@@ -168,6 +181,7 @@ typedef struct
   char                 *username;
   MailSetupSecret      *password;
   MailSetupSecret      *access_token;
+  gboolean              uses_token;
   char                 *extra_ca_file;
   gint64                timeout_us;
 
@@ -177,6 +191,7 @@ typedef struct
   gboolean              stage_timed_out;
 
   GList                *addresses;  /* of GInetAddress, from the resolve stage */
+  const char           *issuer_url; /* while the missing issuer is fetched */
   MailSetupStream      *stream;
   MailSetupImapReader  *reader;
   guint                 next_tag;
@@ -314,6 +329,15 @@ transcript_add (Run        *run,
   g_ptr_array_add (transcript, g_strconcat (direction, " ", text, NULL));
 }
 
+static void
+transcript_add_sanitized (Run        *run,
+                          const char *note)
+{
+  g_autofree char *shown = mail_setup_imap_sanitize_text (note, -1);
+
+  transcript_add (run, "!", shown);
+}
+
 /* The diagnosis of the stage that failed with ERROR. */
 static MailSetupDiagnosis
 diagnosis_for_error (Run          *run,
@@ -348,6 +372,14 @@ diagnosis_for_error (Run          *run,
           return MAIL_SETUP_DIAGNOSIS_TLS_EXPIRED;
         case MAIL_SETUP_TLS_ERROR_CA_FILE:
           return MAIL_SETUP_DIAGNOSIS_TLS_UNTRUSTED;
+        case MAIL_SETUP_TLS_ERROR_OUTDATED:
+          return MAIL_SETUP_DIAGNOSIS_TLS_OUTDATED;
+        case MAIL_SETUP_TLS_ERROR_INSECURE:
+          return MAIL_SETUP_DIAGNOSIS_TLS_INSECURE;
+        case MAIL_SETUP_TLS_ERROR_NOT_YET_VALID:
+          return MAIL_SETUP_DIAGNOSIS_TLS_NOT_YET_VALID;
+        case MAIL_SETUP_TLS_ERROR_REVOKED:
+          return MAIL_SETUP_DIAGNOSIS_TLS_REVOKED;
         case MAIL_SETUP_TLS_ERROR_HANDSHAKE_FAILED:
         default:
           return MAIL_SETUP_DIAGNOSIS_TLS_FAILED;
@@ -703,6 +735,109 @@ refresh_capabilities (Run     *run,
   return TRUE;
 }
 
+/* Fails the check as NOT_IMAP when LINE, the first line a server sent, is
+ * another kind of server's greeting, and returns TRUE: nothing more is sent
+ * to such a server. The line is what the user is shown of it. */
+static gboolean
+recognise_other_server (Run        *run,
+                        const char *line)
+{
+  MailSetupProtocol protocol = MAIL_SETUP_PROTOCOL_UNKNOWN;
+  g_autofree char *note = NULL;
+
+  if (!mail_setup_diagnosis_recognise_other_server (line, run->port, &protocol))
+    return FALSE;
+
+  g_free (run->outcome->server_response);
+  run->outcome->server_response = mail_setup_imap_sanitize_text (line, -1);
+  transcript_add (run, "S:", run->outcome->server_response);
+  run->outcome->detected_protocol = protocol;
+  /* Microsoft's SMTP servers name themselves as its IMAP servers do. */
+  if (mail_setup_diagnosis_is_microsoft_greeting (line))
+    run->outcome->microsoft = TRUE;
+
+  note = g_strdup_printf ("The server greets as %s, not as IMAP",
+                          protocol != MAIL_SETUP_PROTOCOL_UNKNOWN
+                          ? mail_setup_protocol_to_string (protocol) : "another kind of server");
+  transcript_add (run, "!", note);
+  fail (run, MAIL_SETUP_DIAGNOSIS_NOT_IMAP);
+  return TRUE;
+}
+
+static gboolean
+send_probe (Run     *run,
+            GError **error)
+{
+  g_autofree char *tag = next_tag (run);
+  g_autofree char *line = g_strdup_printf ("%s CAPABILITY\r\n", tag);
+
+  transcript_add (run, "!", "The server has not greeted; asking for its capabilities, to hear what it is");
+  return send_text (run, line, strlen (line), FALSE, error);
+}
+
+/* The first line the server sends, without its line end, as far as it goes
+ * within MAX_FIRST_LINE_LENGTH; every byte read goes on to the IMAP reader
+ * too. Over implicit TLS, a server that has said nothing shortly before the
+ * deadline is sent a CAPABILITY command: a web server waits in silence for a
+ * request, just like a server that never greets, and only an answer tells
+ * them apart. The command carries nothing of the user's, and an IMAP server
+ * that greets late just answers it. Without TLS the silence is left for a
+ * TLS handshake to break (see silent_server_speaks_tls()). */
+static char *
+read_first_line (Run     *run,
+                 GError **error)
+{
+  g_autoptr(GString) line = g_string_new (NULL);
+  gboolean may_probe = run->security != MAIL_SETUP_SECURITY_STARTTLS;
+  gint64 probe_time = run->deadline - MIN (SILENCE_PROBE_SECONDS * G_USEC_PER_SEC,
+                                           run->timeout_us / 2);
+  const char *line_end;
+  char buffer[4096];
+
+  while (memchr (line->str, '\n', line->len) == NULL && line->len < MAX_FIRST_LINE_LENGTH)
+    {
+      g_autoptr(GError) local_error = NULL;
+      gssize n;
+
+      n = mail_setup_stream_read (run->stream, buffer, sizeof buffer,
+                                  may_probe ? probe_time : run->deadline, run->cancellable,
+                                  &local_error);
+      if (n < 0 && may_probe && g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT))
+        {
+          may_probe = FALSE;
+          if (!send_probe (run, error))
+            return NULL;
+          continue;
+        }
+      if (n < 0)
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return NULL;
+        }
+      /* A server that closes after a line without its end has still said it. */
+      if (n == 0 && line->len > 0)
+        break;
+      if (n == 0)
+        {
+          g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_CONNECTION_CLOSED,
+                               "The server closed the connection");
+          return NULL;
+        }
+
+      may_probe = FALSE;
+      mail_setup_imap_reader_feed (run->reader, buffer, n);
+      g_string_append_len (line, buffer, MIN ((gsize) n, MAX_FIRST_LINE_LENGTH - line->len));
+    }
+
+  line_end = memchr (line->str, '\n', line->len);
+  if (line_end != NULL)
+    g_string_truncate (line, (gsize) (line_end - line->str));
+  if (line->len > 0 && line->str[line->len - 1] == '\r')
+    g_string_truncate (line, line->len - 1);
+
+  return g_string_free (g_steal_pointer (&line), FALSE);
+}
+
 /* Returns FALSE with a diagnosis set when the greeting is not a usable IMAP
  * greeting. *PREAUTH is set when the server signed us in already. */
 static gboolean
@@ -712,6 +847,16 @@ read_greeting (Run      *run,
 {
   g_autoptr(MailSetupImapResponse) greeting = NULL;
   g_autoptr(GError) local_error = NULL;
+  g_autofree char *first_line = NULL;
+
+  first_line = read_first_line (run, &local_error);
+  if (first_line == NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+  if (recognise_other_server (run, first_line))
+    return FALSE;
 
   greeting = read_response (run, &local_error);
   if (greeting == NULL)
@@ -725,6 +870,8 @@ read_greeting (Run      *run,
        greeting->status != MAIL_SETUP_IMAP_STATUS_PREAUTH &&
        greeting->status != MAIL_SETUP_IMAP_STATUS_BYE))
     {
+      g_free (run->outcome->server_response);
+      run->outcome->server_response = mail_setup_imap_sanitize_text (greeting->line, -1);
       transcript_add (run, "!", "The greeting is not an IMAP greeting");
       fail (run, MAIL_SETUP_DIAGNOSIS_NOT_IMAP);
       return FALSE;
@@ -745,6 +892,172 @@ read_greeting (Run      *run,
 
 #define FAILED_WITH_DIAGNOSIS(run) ((run)->outcome->diagnosis != MAIL_SETUP_DIAGNOSIS_OK)
 
+static void
+start_connect_to_issuer (Run                 *run,
+                         GCancellable        *cancellable,
+                         GAsyncReadyCallback  callback,
+                         gpointer             user_data)
+{
+  g_autoptr(GSocketClient) client = g_socket_client_new ();
+
+  /* Direct, as the connection to the mail server is: looking for a proxy
+   * (a PAC script, WPAD) could take longer than the whole fetch may. Where
+   * only a proxy gets out, the chain stays an unknown authority's. */
+  g_socket_client_set_enable_proxy (client, FALSE);
+  g_socket_client_set_timeout (client, ISSUER_FETCH_TIMEOUT_SECONDS);
+  g_socket_client_connect_to_uri_async (client, run->issuer_url, 80, cancellable,
+                                        callback, user_data);
+}
+
+static gboolean
+read_to_end (MailSetupStream  *stream,
+             GByteArray       *answer,
+             gint64            deadline,
+             GCancellable     *cancellable,
+             GError          **error)
+{
+  char buffer[4096];
+  gssize n;
+
+  while ((n = mail_setup_stream_read (stream, buffer, sizeof buffer, deadline, cancellable,
+                                      error)) > 0)
+    {
+      if (answer->len + (gsize) n > MAX_ISSUER_RESPONSE_LENGTH)
+        {
+          g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_MESSAGE_TOO_LARGE,
+                               "The answer is too long for a certificate");
+          return FALSE;
+        }
+      g_byte_array_append (answer, (const guint8 *) buffer, (guint) n);
+    }
+
+  return n == 0;
+}
+
+/* One GET to URL, within ISSUER_FETCH_TIMEOUT_SECONDS and the stage's own
+ * deadline; the body of its answer, or NULL. */
+static GBytes *
+fetch_issuer (Run         *run,
+              const char  *url,
+              GError     **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GSocketClient) client = NULL;
+  g_autoptr(GSocketConnection) connection = NULL;
+  g_autoptr(MailSetupStream) stream = NULL;
+  g_autoptr(GByteArray) answer = g_byte_array_new ();
+  g_autofree char *request = NULL;
+  gint64 stage_deadline = run->deadline;
+  gboolean received = FALSE;
+
+  request = mail_setup_http_build_get (url, error);
+  if (request == NULL)
+    return NULL;
+
+  run->deadline = MIN (stage_deadline,
+                       g_get_monotonic_time () + ISSUER_FETCH_TIMEOUT_SECONDS * G_USEC_PER_SEC);
+  run->issuer_url = url;
+  result = run_async_stage (run, start_connect_to_issuer);
+  run->issuer_url = NULL;
+  client = G_SOCKET_CLIENT (g_async_result_get_source_object (result));
+  connection = g_socket_client_connect_finish (client, result, error);
+  if (connection != NULL)
+    {
+      stream = mail_setup_stream_new (connection);
+      received = mail_setup_stream_write_all (stream, request, strlen (request), run->deadline,
+                                              run->cancellable, error) &&
+                 read_to_end (stream, answer, run->deadline, run->cancellable, error);
+    }
+  run->deadline = stage_deadline;
+  run->stage_timed_out = FALSE;
+
+  if (!received)
+    return NULL;
+
+  return mail_setup_http_parse_response (answer->data, answer->len, error);
+}
+
+/* GnuTLS cannot tell a chain that ends at an unknown authority from one
+ * that misses the intermediate certificate linking it to a trusted one.
+ * Only that certificate can: it is fetched from the address the chain's top
+ * certificate names for its issuer, as web browsers do, and the chain is
+ * called incomplete only when it then leads to a trusted authority. What
+ * is fetched never makes the connection trusted. */
+static gboolean
+missing_issuer_found (Run *run)
+{
+  const char *url = mail_setup_stream_get_missing_issuer_url (run->stream);
+  g_autoptr(GBytes) issuer = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *note = NULL;
+
+  if (url == NULL)
+    return FALSE;
+
+  /* The address and the answer are the certificate's and the web
+   * server's words, shown as safely as the mail server's. */
+  note = g_strdup_printf ("The chain lacks its issuer's certificate; fetching it from %s", url);
+  transcript_add_sanitized (run, note);
+
+  issuer = fetch_issuer (run, url, &error);
+  if (issuer == NULL)
+    {
+      g_autofree char *failure = g_strdup_printf ("Could not fetch it: %s", error->message);
+
+      transcript_add_sanitized (run, failure);
+      return FALSE;
+    }
+
+  if (!mail_setup_stream_completes_chain (run->stream, issuer))
+    {
+      transcript_add (run, "!", "What it served does not lead to a trusted authority either");
+      return FALSE;
+    }
+
+  transcript_add (run, "!", "It links the server's certificate to a trusted authority: "
+                            "the server left it out");
+  return TRUE;
+}
+
+/* What the TLS error alone does not say: a server that answered the
+ * ClientHello in plain text is shown by its words, and named when they are
+ * another protocol's greeting; an untrusted chain may only lack a link.
+ * Returns TRUE when the check has failed with a diagnosis of its own. */
+static gboolean
+diagnose_handshake_failure (Run          *run,
+                            const GError *error)
+{
+  const char *plain = mail_setup_stream_get_plain_answer (run->stream);
+
+  if (plain != NULL)
+    {
+      if (recognise_other_server (run, plain))
+        return TRUE;
+
+      g_free (run->outcome->server_response);
+      run->outcome->server_response = mail_setup_imap_sanitize_text (plain, -1);
+      transcript_add (run, "S:", run->outcome->server_response);
+      transcript_add (run, "!", "The server answered in plain text, not TLS");
+      return FALSE;
+    }
+
+  if (!g_error_matches (error, MAIL_SETUP_TLS_ERROR, MAIL_SETUP_TLS_ERROR_UNTRUSTED) ||
+      !missing_issuer_found (run))
+    {
+      if (g_cancellable_is_cancelled (run->cancellable))
+        {
+          fail (run, MAIL_SETUP_DIAGNOSIS_CANCELLED);
+          return TRUE;
+        }
+      return FALSE;
+    }
+
+  g_clear_pointer (&run->outcome->tls_info, mail_setup_tls_info_free);
+  run->outcome->tls_info = mail_setup_tls_info_copy (mail_setup_stream_get_tls_info (run->stream));
+  fail (run, MAIL_SETUP_DIAGNOSIS_TLS_INCOMPLETE_CHAIN);
+  return TRUE;
+}
+
 static gboolean
 handshake (Run *run)
 {
@@ -755,7 +1068,8 @@ handshake (Run *run)
     {
       if (mail_setup_stream_get_tls_info (run->stream) != NULL)
         run->outcome->tls_info = mail_setup_tls_info_copy (mail_setup_stream_get_tls_info (run->stream));
-      fail_with_error (run, error);
+      if (!diagnose_handshake_failure (run, error))
+        fail_with_error (run, error);
       return FALSE;
     }
 
@@ -814,6 +1128,11 @@ silent_server_speaks_tls (Run          *run,
                                    run->cancellable, &probe_error))
     return TRUE;
 
+  /* A web server answers the ClientHello with an HTTP error, in plain text. */
+  if (mail_setup_stream_get_plain_answer (run->stream) != NULL &&
+      recognise_other_server (run, mail_setup_stream_get_plain_answer (run->stream)))
+    return FALSE;
+
   /* A certificate can only be refused once the server has answered in TLS. */
   return probe_error->domain == MAIL_SETUP_TLS_ERROR &&
          probe_error->code != MAIL_SETUP_TLS_ERROR_HANDSHAKE_FAILED &&
@@ -835,14 +1154,19 @@ secure_with_starttls (Run      *run,
   stage_begin (run, MAIL_SETUP_CHECK_STAGE_GREETING, run->timeout_us);
   if (!read_greeting (run, preauth, &error))
     {
+      /* The handshake that breaks a silence may have been answered by a
+       * web server, and failed the check as such. */
       if (!FAILED_WITH_DIAGNOSIS (run) && silent_server_speaks_tls (run, error))
         {
           transcript_add (run, "!", "The server expects TLS from the start, not STARTTLS");
+          run->outcome->expects_tls = TRUE;
           fail (run, MAIL_SETUP_DIAGNOSIS_NOT_IMAP);
         }
+      else if (FAILED_WITH_DIAGNOSIS (run))
+        return FALSE;
       else if (g_cancellable_is_cancelled (run->cancellable))
         fail (run, MAIL_SETUP_DIAGNOSIS_CANCELLED);
-      else if (!FAILED_WITH_DIAGNOSIS (run))
+      else
         fail_with_error (run, error);
       return FALSE;
     }
@@ -1036,6 +1360,19 @@ login (Run     *run,
   return read_until_tagged (run, tag, error);
 }
 
+/* After a Microsoft sign-in there is no password to check: a refused token
+ * means the mailbox does not take it (IMAP off, another account, no
+ * mailbox), whatever the server's words would mean for a password. */
+static MailSetupDiagnosis
+for_token (Run                *run,
+           MailSetupDiagnosis  diagnosis)
+{
+  if (!run->uses_token || diagnosis == MAIL_SETUP_DIAGNOSIS_SERVER_UNAVAILABLE)
+    return diagnosis;
+
+  return MAIL_SETUP_DIAGNOSIS_OAUTH_TOKEN_REFUSED;
+}
+
 static gboolean
 sign_in (Run *run)
 {
@@ -1102,8 +1439,9 @@ sign_in (Run *run)
       return TRUE;
 
     case MAIL_SETUP_IMAP_STATUS_NO:
-      fail (run, mail_setup_diagnosis_for_sign_in_refusal (run->outcome->microsoft,
-                                                           response->code, response->text));
+      fail (run, for_token (run, mail_setup_diagnosis_for_sign_in_refusal (run->outcome->microsoft,
+                                                                           response->code,
+                                                                           response->text)));
       return FALSE;
 
     default:
@@ -1131,8 +1469,9 @@ open_mailbox (Run *run)
 
   if (response->status != MAIL_SETUP_IMAP_STATUS_OK)
     {
-      fail (run, mail_setup_diagnosis_for_mailbox_refusal (run->outcome->microsoft,
-                                                           response->code, response->text));
+      fail (run, for_token (run, mail_setup_diagnosis_for_mailbox_refusal (run->outcome->microsoft,
+                                                                           response->code,
+                                                                           response->text)));
       return FALSE;
     }
 
@@ -1244,6 +1583,7 @@ mail_setup_check_finalize (GObject *object)
   g_clear_pointer (&self->access_token, mail_setup_secret_free);
   g_free (self->provider_id);
   g_free (self->extra_ca_file);
+  g_free (self->sign_in_method);
   g_clear_pointer (&self->progress_tls_info, mail_setup_tls_info_free);
   g_free (self->progress_server_response);
   g_clear_pointer (&self->outcome, outcome_free);
@@ -1400,6 +1740,7 @@ mail_setup_check_run_async (MailSetupCheck      *self,
   run->username = g_strdup (self->username);
   run->password = mail_setup_secret_new (self->password);
   run->access_token = mail_setup_secret_new (self->access_token);
+  run->uses_token = self->access_token != NULL;
   run->extra_ca_file = g_strdup (self->extra_ca_file);
   run->timeout_us = (gint64) self->timeout_seconds * G_USEC_PER_SEC;
   run->outcome = g_new0 (Outcome, 1);
@@ -1413,6 +1754,47 @@ mail_setup_check_run_async (MailSetupCheck      *self,
   /* The check ends on cancellation by itself, at the next wait. */
   g_task_set_check_cancellable (task, FALSE);
   g_task_run_in_thread (task, check_thread);
+}
+
+void
+mail_setup_check_set_sign_in_method (MailSetupCheck *self,
+                                     const char     *method)
+{
+  g_return_if_fail (MAIL_SETUP_IS_CHECK (self));
+
+  g_free (self->sign_in_method);
+  self->sign_in_method = g_strdup (method);
+}
+
+const char *
+mail_setup_check_get_sign_in_method (MailSetupCheck *self)
+{
+  g_return_val_if_fail (MAIL_SETUP_IS_CHECK (self), NULL);
+  return self->sign_in_method;
+}
+
+void
+mail_setup_check_finish_with_sign_in_failure (MailSetupCheck     *self,
+                                              MailSetupDiagnosis  diagnosis,
+                                              const char         *server_response)
+{
+  Outcome *outcome;
+
+  g_return_if_fail (MAIL_SETUP_IS_CHECK (self));
+  g_return_if_fail (!self->running && self->outcome == NULL);
+  g_return_if_fail (mail_setup_diagnosis_is_sign_in (diagnosis));
+
+  for (guint i = 0; i < MAIL_SETUP_N_CHECK_STAGES; i++)
+    self->stages[i] = (StageResult) { MAIL_SETUP_STAGE_STATUS_SKIPPED, 0 };
+
+  outcome = g_new0 (Outcome, 1);
+  outcome->diagnosis = diagnosis;
+  outcome->server_response = g_strdup (server_response);
+  outcome->microsoft = self->provider_is_microsoft;
+  outcome->transcript = g_ptr_array_new_with_free_func (g_free);
+  g_ptr_array_add (outcome->transcript,
+                   g_strdup ("! Microsoft sign-in did not give a token, so no server was asked"));
+  self->outcome = outcome;
 }
 
 /* Returns the diagnosis; the rest of the outcome is read with the getters. */
@@ -1569,6 +1951,219 @@ mail_setup_check_get_transcript (MailSetupCheck *self)
   return (const char * const *) self->outcome->transcript->pdata;
 }
 
+const char *
+mail_setup_check_get_detected_protocol (MailSetupCheck *self)
+{
+  g_return_val_if_fail (MAIL_SETUP_IS_CHECK (self), NULL);
+
+  if (self->outcome == NULL)
+    return NULL;
+
+  return mail_setup_protocol_to_string (self->outcome->detected_protocol);
+}
+
+/* "TLS1.1" as people write it. */
+static char *
+format_tls_version (const char *version)
+{
+  if (g_str_has_prefix (version, "TLS") && g_ascii_isdigit (version[3]))
+    return g_strconcat ("TLS ", version + 3, NULL);
+
+  return g_strdup (version);
+}
+
+/* "SHA1" as people write it. */
+static char *
+format_hash (const char *hash)
+{
+  if (g_str_has_prefix (hash, "SHA") && g_ascii_isdigit (hash[3]))
+    return g_strconcat ("SHA-", hash + 3, NULL);
+
+  return g_strdup (hash);
+}
+
+/* With the year in full: a clock that is wrong is often wrong by years. */
+static char *
+format_local_time (GDateTime *time)
+{
+  g_autoptr(GDateTime) local = g_date_time_to_local (time);
+
+  /* Translators: a date and time in full, in the format of g_date_time_format() */
+  return g_date_time_format (local, _("%B %-d, %Y, %H:%M"));
+}
+
+static char *
+describe_other_server (MailSetupCheck *self)
+{
+  Outcome *outcome = self->outcome;
+
+  switch (outcome->detected_protocol)
+    {
+    case MAIL_SETUP_PROTOCOL_SMTP:
+      /* Both must say so: the provider chosen, and the server itself. */
+      if (self->provider_is_microsoft &&
+          mail_setup_diagnosis_is_microsoft_greeting (outcome->server_response))
+        return g_strdup (_("This is Microsoft’s sending server (SMTP), which only takes mail to send. Your mail is read from Microsoft’s receiving server."));
+      return g_strdup (_("This is a sending server (SMTP), which only takes mail to send. Your mail is read from a receiving server (IMAP)."));
+    case MAIL_SETUP_PROTOCOL_POP3:
+      return g_strdup (_("This is a POP3 server, which hands out mail in an older way than IMAP. Mail Setup sets up IMAP, which most providers offer on another server or port."));
+    case MAIL_SETUP_PROTOCOL_SSH:
+      return g_strdup (_("This is an SSH server, for signing in to a computer from afar, not a mail server."));
+    case MAIL_SETUP_PROTOCOL_FTP:
+      return g_strdup (_("This is an FTP server, for files, not a mail server."));
+    case MAIL_SETUP_PROTOCOL_HTTP:
+      return g_strdup (_("This is a web server, not a mail server."));
+    case MAIL_SETUP_PROTOCOL_UNKNOWN:
+    default:
+      if (outcome->expects_tls)
+        return g_strdup (_("This server expects a secure connection from the start (SSL/TLS), not STARTTLS."));
+      return g_strdup (_("Something answered on this port, but not as an IMAP server."));
+    }
+}
+
+static char *
+describe_tls_outdated (const MailSetupTlsInfo *tls)
+{
+  g_autofree char *version = NULL;
+
+  if (tls == NULL || tls->version == NULL)
+    return g_strdup (_("The server refused every version of TLS that Mail Setup offered, from 1.0 to 1.3."));
+
+  version = format_tls_version (tls->version);
+  /* Translators: %s is a version of TLS, such as "TLS 1.1" */
+  return g_strdup_printf (_("The server offered only %s. Mail Setup uses TLS 1.2 or newer."), version);
+}
+
+static char *
+describe_tls_insecure (const MailSetupTlsInfo *tls)
+{
+  if (tls != NULL && tls->insecure_hash != NULL)
+    {
+      g_autofree char *hash = format_hash (tls->insecure_hash);
+
+      /* Translators: %s is a hash algorithm, such as "SHA-1" */
+      return g_strdup_printf (_("The certificate is signed with %s, which can be forged."), hash);
+    }
+
+  if (tls != NULL && tls->insecure_key != NULL)
+    /* Translators: %s is a key, such as "RSA-1024" */
+    return g_strdup_printf (_("The certificate’s key, %s, is too short for this computer’s security policy."),
+                            tls->insecure_key);
+
+  return NULL;
+}
+
+static char *
+describe_tls_not_yet_valid (const MailSetupTlsInfo *tls)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autofree char *valid_from = NULL;
+  g_autofree char *clock = NULL;
+
+  if (tls == NULL || tls->valid_from == NULL)
+    return NULL;
+
+  valid_from = format_local_time (tls->valid_from);
+  clock = format_local_time (now);
+  /* Translators: two dates and times: when the certificate becomes valid, and now */
+  return g_strdup_printf (_("The certificate is valid only from %s. This computer’s clock says it is %s."),
+                          valid_from, clock);
+}
+
+/* The value of KEY ("CN", "O") in an RFC 4514 distinguished name, as
+ * GnuTLS writes them: "CN=R11,O=Let's Encrypt,C=US", with "\," inside a
+ * value. */
+static char *
+dn_attribute (const char *dn,
+              const char *key)
+{
+  gsize key_length = strlen (key);
+
+  for (const char *p = dn; p != NULL && *p != '\0';)
+    {
+      g_autoptr(GString) value = g_string_new (NULL);
+      gboolean wanted = g_ascii_strncasecmp (p, key, key_length) == 0 && p[key_length] == '=';
+
+      p = strchr (p, '=');
+      if (p == NULL)
+        break;
+      for (p++; *p != '\0' && *p != ','; p++)
+        {
+          if (*p == '\\' && p[1] != '\0')
+            p++;
+          g_string_append_c (value, *p);
+        }
+      if (wanted)
+        return g_string_free (g_steal_pointer (&value), FALSE);
+      if (*p == ',')
+        p++;
+    }
+
+  return NULL;
+}
+
+/* The name of an authority as its certificate gives it, made safe to show:
+ * the words in a certificate are anyone's. */
+static char *
+authority_name_part (const char *dn,
+                     const char *key)
+{
+  g_autofree char *value = dn_attribute (dn, key);
+
+  return value != NULL ? mail_setup_imap_sanitize_text (value, -1) : NULL;
+}
+
+static char *
+describe_tls_incomplete_chain (const MailSetupTlsInfo *tls)
+{
+  g_autofree char *name = NULL;
+  g_autofree char *organisation = NULL;
+
+  if (tls == NULL || tls->missing_issuer == NULL)
+    return NULL;
+
+  name = authority_name_part (tls->missing_issuer, "CN");
+  organisation = authority_name_part (tls->missing_issuer, "O");
+  if (name == NULL)
+    name = mail_setup_imap_sanitize_text (tls->missing_issuer, -1);
+
+  if (organisation == NULL)
+    /* Translators: %s is the name of a certificate authority, as in its certificate */
+    return g_strdup_printf (_("The server left out the certificate of “%s”."), name);
+
+  /* Translators: a certificate authority's name and its organisation: "R11", "Let's Encrypt" */
+  return g_strdup_printf (_("The server left out the certificate of “%s”, from %s."), name,
+                          organisation);
+}
+
+char *
+mail_setup_check_describe_finding (MailSetupCheck *self)
+{
+  const MailSetupTlsInfo *tls;
+
+  g_return_val_if_fail (MAIL_SETUP_IS_CHECK (self), NULL);
+
+  if (self->outcome == NULL)
+    return NULL;
+
+  tls = self->outcome->tls_info;
+  switch (self->outcome->diagnosis)
+    {
+    case MAIL_SETUP_DIAGNOSIS_NOT_IMAP:
+      return describe_other_server (self);
+    case MAIL_SETUP_DIAGNOSIS_TLS_OUTDATED:
+      return describe_tls_outdated (tls);
+    case MAIL_SETUP_DIAGNOSIS_TLS_INSECURE:
+      return describe_tls_insecure (tls);
+    case MAIL_SETUP_DIAGNOSIS_TLS_INCOMPLETE_CHAIN:
+      return describe_tls_incomplete_chain (tls);
+    case MAIL_SETUP_DIAGNOSIS_TLS_NOT_YET_VALID:
+      return describe_tls_not_yet_valid (tls);
+    default:
+      return NULL;
+    }
+}
+
 static void
 add_string_or_null (JsonBuilder *builder,
                     const char  *name,
@@ -1625,6 +2220,8 @@ mail_setup_check_to_json (MailSetupCheck *self)
   add_string_or_null (builder, "diagnosis", mail_setup_diagnosis_to_string (diagnosis));
   add_string_or_null (builder, "remedy", mail_setup_diagnosis_get_remedy (diagnosis));
   add_string_or_null (builder, "server_response", self->outcome->server_response);
+  add_string_or_null (builder, "detected_protocol",
+                      mail_setup_protocol_to_string (self->outcome->detected_protocol));
   add_string_or_null (builder, "provider", self->provider_id);
   add_string_or_null (builder, "server", self->server);
   json_builder_set_member_name (builder, "port");
@@ -1633,6 +2230,7 @@ mail_setup_check_to_json (MailSetupCheck *self)
   add_string_or_null (builder, "username", self->username);
   json_builder_set_member_name (builder, "microsoft");
   json_builder_add_boolean_value (builder, self->outcome->microsoft);
+  add_string_or_null (builder, "sign_in", self->sign_in_method);
   add_date_or_null (builder, "sign_in_time", self->outcome->sign_in_time);
 
   json_builder_set_member_name (builder, "stages");
@@ -1659,6 +2257,10 @@ mail_setup_check_to_json (MailSetupCheck *self)
       add_date_or_null (builder, "not_before", tls->not_before);
       add_date_or_null (builder, "not_after", tls->not_after);
       add_string_or_null (builder, "sha256", tls->sha256);
+      add_string_or_null (builder, "insecure_hash", tls->insecure_hash);
+      add_string_or_null (builder, "insecure_key", tls->insecure_key);
+      add_date_or_null (builder, "valid_from", tls->valid_from);
+      add_string_or_null (builder, "missing_issuer", tls->missing_issuer);
       json_builder_end_object (builder);
     }
   else
@@ -1673,6 +2275,26 @@ mail_setup_check_to_json (MailSetupCheck *self)
   json_generator_set_pretty (generator, TRUE);
 
   return json_generator_to_data (generator, NULL);
+}
+
+/* Why a certificate was refused, where the report's diagnosis alone does
+ * not say. */
+static void
+append_refusal_details (GString                *report,
+                        const MailSetupTlsInfo *tls)
+{
+  if (tls->insecure_hash != NULL)
+    g_string_append_printf (report, "  Insecure signature hash: %s\n", tls->insecure_hash);
+  if (tls->insecure_key != NULL)
+    g_string_append_printf (report, "  Insecure key: %s\n", tls->insecure_key);
+  if (tls->valid_from != NULL)
+    {
+      g_autofree char *valid_from = g_date_time_format_iso8601 (tls->valid_from);
+
+      g_string_append_printf (report, "  Chain valid from: %s\n", valid_from);
+    }
+  if (tls->missing_issuer != NULL)
+    g_string_append_printf (report, "  Missing issuer: %s\n", tls->missing_issuer);
 }
 
 /* The report a user copies into a help request: what was checked, what each
@@ -1697,6 +2319,8 @@ mail_setup_check_to_text_report (MailSetupCheck *self)
   g_string_append_printf (report, "Server: %s, port %u, %s\n", self->server, self->port,
                           self->security == MAIL_SETUP_SECURITY_STARTTLS ? "STARTTLS" : "SSL/TLS");
   g_string_append_printf (report, "User name: %s\n", self->username);
+  if (self->sign_in_method != NULL)
+    g_string_append_printf (report, "Microsoft sign-in: %s\n", self->sign_in_method);
   if (self->outcome != NULL)
     {
       MailSetupDiagnosis diagnosis = self->outcome->diagnosis;
@@ -1711,6 +2335,9 @@ mail_setup_check_to_text_report (MailSetupCheck *self)
     g_string_append (report, "Diagnosis: none yet, the test is still running\n");
   if (server_response != NULL)
     g_string_append_printf (report, "Server's last answer: %s\n", server_response);
+  if (mail_setup_check_get_detected_protocol (self) != NULL)
+    g_string_append_printf (report, "Detected protocol: %s\n",
+                            mail_setup_check_get_detected_protocol (self));
 
   g_string_append (report, "\nStages:\n");
   for (guint i = 0; i < MAIL_SETUP_N_CHECK_STAGES; i++)
@@ -1723,11 +2350,14 @@ mail_setup_check_to_text_report (MailSetupCheck *self)
       g_autofree char *not_after = tls->not_after ? g_date_time_format_iso8601 (tls->not_after) : NULL;
 
       g_string_append (report, "\nTLS:\n");
-      g_string_append_printf (report, "  Version: %s, cipher: %s\n", tls->version, tls->cipher);
+      /* A handshake that stopped at an old version has no cipher. */
+      g_string_append_printf (report, "  Version: %s, cipher: %s\n",
+                              tls->version ? tls->version : "", tls->cipher ? tls->cipher : "");
       g_string_append_printf (report, "  Subject: %s\n", tls->subject ? tls->subject : "");
       g_string_append_printf (report, "  Issuer: %s\n", tls->issuer ? tls->issuer : "");
       g_string_append_printf (report, "  Valid until: %s\n", not_after ? not_after : "");
       g_string_append_printf (report, "  SHA-256: %s\n", tls->sha256 ? tls->sha256 : "");
+      append_refusal_details (report, tls);
     }
 
   transcript = mail_setup_check_get_transcript (self);

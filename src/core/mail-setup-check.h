@@ -57,6 +57,19 @@ void                    mail_setup_check_set_extra_ca_file    (MailSetupCheck   
                                                                const char          *path);
 void                    mail_setup_check_set_timeout          (MailSetupCheck      *self,
                                                                guint                seconds);
+/* How the access token was had: "browser", "device" or "saved" (a refreshed
+ * saved sign-in); the JSON report's "sign_in". */
+void                    mail_setup_check_set_sign_in_method   (MailSetupCheck      *self,
+                                                               const char          *method);
+const char             *mail_setup_check_get_sign_in_method   (MailSetupCheck      *self);
+
+/* Microsoft sign-in failed before any server could be asked: finishes the
+ * check, which must not have run, with DIAGNOSIS (one of the SIGN_IN_*
+ * diagnoses) and what Microsoft answered, every stage skipped, so that the
+ * result page, the reports and --json tell it like any other outcome. */
+void                    mail_setup_check_finish_with_sign_in_failure (MailSetupCheck     *self,
+                                                                      MailSetupDiagnosis  diagnosis,
+                                                                      const char         *server_response);
 
 void                    mail_setup_check_run_async            (MailSetupCheck      *self,
                                                                GCancellable        *cancellable,
@@ -88,6 +101,14 @@ const char * const     *mail_setup_check_get_addresses        (MailSetupCheck   
 gboolean                mail_setup_check_get_is_microsoft     (MailSetupCheck      *self);
 GDateTime              *mail_setup_check_get_sign_in_time     (MailSetupCheck      *self);
 const char * const     *mail_setup_check_get_transcript       (MailSetupCheck      *self);
+/* For NOT_IMAP: what answered instead ("smtp", "pop3", "ssh", "ftp",
+ * "http"), or NULL when that is not known. */
+const char             *mail_setup_check_get_detected_protocol (MailSetupCheck     *self);
+/* What the check found that its diagnosis alone does not say, in a
+ * sentence for the user: the kind of server that answered, the version of
+ * TLS it offered, the weak algorithm, the missing authority, the dates. NULL
+ * when there is nothing to add. */
+char                   *mail_setup_check_describe_finding     (MailSetupCheck      *self);
 
 char                   *mail_setup_check_to_json              (MailSetupCheck      *self);
 char                   *mail_setup_check_to_text_report       (MailSetupCheck      *self);

@@ -22,7 +22,7 @@ static const struct
   [MAIL_SETUP_DIAGNOSIS_SERVER_TIMEOUT] = { "server-timeout", "try-later" },
   [MAIL_SETUP_DIAGNOSIS_SERVER_CLOSED] = { "server-closed", "try-later" },
   [MAIL_SETUP_DIAGNOSIS_SERVER_UNAVAILABLE] = { "server-unavailable", "try-later" },
-  [MAIL_SETUP_DIAGNOSIS_NOT_IMAP] = { "not-imap", "check-server-settings" },
+  [MAIL_SETUP_DIAGNOSIS_NOT_IMAP] = { "not-imap", "receiving-server" },
   [MAIL_SETUP_DIAGNOSIS_PROTOCOL_ERROR] = { "protocol-error", "check-server-settings" },
   [MAIL_SETUP_DIAGNOSIS_STARTTLS_UNAVAILABLE] = { "starttls-unavailable", "check-server-settings" },
   [MAIL_SETUP_DIAGNOSIS_NO_USABLE_AUTH] = { "no-usable-auth", "check-server-settings" },
@@ -31,6 +31,21 @@ static const struct
   [MAIL_SETUP_DIAGNOSIS_MS_BASIC_AUTH_BLOCKED] = { "ms-basic-auth-blocked", "microsoft-sign-in" },
   [MAIL_SETUP_DIAGNOSIS_MS_ACCOUNT_BLOCKED] = { "ms-account-blocked", "recent-activity" },
   [MAIL_SETUP_DIAGNOSIS_MS_IMAP_NOT_CONNECTED] = { "ms-imap-not-connected", "enable-imap" },
+  [MAIL_SETUP_DIAGNOSIS_SIGN_IN_CONSENT_REQUIRED] = { "sign-in-consent-required", "admin-consent" },
+  [MAIL_SETUP_DIAGNOSIS_SIGN_IN_BLOCKED] = { "sign-in-blocked", "blocked-by-policy" },
+  [MAIL_SETUP_DIAGNOSIS_SIGN_IN_DECLINED] = { "sign-in-declined", "sign-in-again" },
+  [MAIL_SETUP_DIAGNOSIS_SIGN_IN_EXPIRED] = { "sign-in-expired", "sign-in-again" },
+  [MAIL_SETUP_DIAGNOSIS_SIGN_IN_WRONG_ACCOUNT] = { "sign-in-wrong-account", "sign-in-right-account" },
+  [MAIL_SETUP_DIAGNOSIS_SIGN_IN_APP_REJECTED] = { "sign-in-app-rejected", "sign-in-app-settings" },
+  [MAIL_SETUP_DIAGNOSIS_SIGN_IN_SAVED_EXPIRED] = { "sign-in-saved-expired", "sign-in-again" },
+  [MAIL_SETUP_DIAGNOSIS_SIGN_IN_UNREACHABLE] = { "sign-in-unreachable", "sign-in-unreachable" },
+  [MAIL_SETUP_DIAGNOSIS_SIGN_IN_REFUSED] = { "sign-in-refused", "sign-in-refused" },
+  [MAIL_SETUP_DIAGNOSIS_OAUTH_TOKEN_REFUSED] = { "oauth-token-refused", "mailbox-imap-access" },
+  [MAIL_SETUP_DIAGNOSIS_TLS_OUTDATED] = { "tls-outdated", "update-server-tls" },
+  [MAIL_SETUP_DIAGNOSIS_TLS_INSECURE] = { "tls-insecure", "replace-certificate" },
+  [MAIL_SETUP_DIAGNOSIS_TLS_INCOMPLETE_CHAIN] = { "tls-incomplete-chain", "complete-certificate-chain" },
+  [MAIL_SETUP_DIAGNOSIS_TLS_NOT_YET_VALID] = { "tls-not-yet-valid", "check-clock" },
+  [MAIL_SETUP_DIAGNOSIS_TLS_REVOKED] = { "tls-revoked", "certificate" },
   [MAIL_SETUP_DIAGNOSIS_CANCELLED] = { "cancelled", NULL },
 };
 
@@ -85,10 +100,96 @@ contains_ignoring_case (const char *haystack,
   return strstr (folded_haystack, folded_needle) != NULL;
 }
 
+/* Exchange greets as "Microsoft Exchange" over IMAP and as "Microsoft
+ * ESMTP MAIL Service" over SMTP, Microsoft 365's servers included. */
 gboolean
 mail_setup_diagnosis_is_microsoft_greeting (const char *greeting_text)
 {
-  return contains_ignoring_case (greeting_text, "Microsoft Exchange");
+  return contains_ignoring_case (greeting_text, "Microsoft Exchange") ||
+         contains_ignoring_case (greeting_text, "Microsoft ESMTP");
+}
+
+static const char *protocol_names[] = {
+  [MAIL_SETUP_PROTOCOL_UNKNOWN] = NULL,
+  [MAIL_SETUP_PROTOCOL_SMTP] = "smtp",
+  [MAIL_SETUP_PROTOCOL_POP3] = "pop3",
+  [MAIL_SETUP_PROTOCOL_SSH] = "ssh",
+  [MAIL_SETUP_PROTOCOL_FTP] = "ftp",
+  [MAIL_SETUP_PROTOCOL_HTTP] = "http",
+};
+
+const char *
+mail_setup_protocol_to_string (MailSetupProtocol protocol)
+{
+  g_return_val_if_fail (protocol < G_N_ELEMENTS (protocol_names), NULL);
+
+  return protocol_names[protocol];
+}
+
+/* "220 text" or "220-text": the reply that SMTP (RFC 5321) and FTP
+ * (RFC 959) both greet with. */
+static gboolean
+is_reply_code_line (const char *line)
+{
+  return line[0] >= '1' && line[0] <= '5' && g_ascii_isdigit (line[1]) &&
+         g_ascii_isdigit (line[2]) &&
+         (line[3] == ' ' || line[3] == '-' || line[3] == '\r' || line[3] == '\0');
+}
+
+/* SMTP and FTP greet alike; their servers nearly always name themselves,
+ * and otherwise only the port they are usually found on tells them apart. */
+static MailSetupProtocol
+reply_code_protocol (const char *line,
+                     guint16     port)
+{
+  if (contains_ignoring_case (line, "SMTP"))
+    return MAIL_SETUP_PROTOCOL_SMTP;
+  if (contains_ignoring_case (line, "FTP"))
+    return MAIL_SETUP_PROTOCOL_FTP;
+
+  switch (port)
+    {
+    case 25:
+    case 465:
+    case 587:
+    case 2525:
+      return MAIL_SETUP_PROTOCOL_SMTP;
+    case 21:
+    case 990:
+      return MAIL_SETUP_PROTOCOL_FTP;
+    default:
+      return MAIL_SETUP_PROTOCOL_UNKNOWN;
+    }
+}
+
+/* Whether FIRST_LINE, the first thing a server sent, is the greeting of
+ * another kind of server than IMAP, whose own first line always starts
+ * with "* ". PROTOCOL is which, or UNKNOWN for a reply code that SMTP and
+ * FTP share when nothing else tells them apart. A line that is neither
+ * (garbage, a broken IMAP greeting) is left for the IMAP parser to judge. */
+gboolean
+mail_setup_diagnosis_recognise_other_server (const char        *first_line,
+                                             guint16            port,
+                                             MailSetupProtocol *protocol)
+{
+  MailSetupProtocol found = MAIL_SETUP_PROTOCOL_UNKNOWN;
+
+  g_return_val_if_fail (first_line != NULL, FALSE);
+  g_return_val_if_fail (protocol != NULL, FALSE);
+
+  if (g_str_has_prefix (first_line, "+OK") || g_str_has_prefix (first_line, "-ERR"))
+    found = MAIL_SETUP_PROTOCOL_POP3;
+  else if (g_str_has_prefix (first_line, "SSH-"))
+    found = MAIL_SETUP_PROTOCOL_SSH;
+  else if (g_str_has_prefix (first_line, "HTTP/") && g_ascii_isdigit (first_line[5]))
+    found = MAIL_SETUP_PROTOCOL_HTTP;
+  else if (is_reply_code_line (first_line))
+    found = reply_code_protocol (first_line, port);
+  else
+    return FALSE;
+
+  *protocol = found;
+  return TRUE;
 }
 
 /* Microsoft gives no reason for most refusals, so its generic "LOGIN failed."
@@ -133,6 +234,97 @@ mail_setup_diagnosis_for_mailbox_refusal (gboolean    microsoft,
   return MAIL_SETUP_DIAGNOSIS_SERVER_UNAVAILABLE;
 }
 
+static gboolean
+has_code (const gint64 *error_codes,
+          gsize         n_error_codes,
+          const gint64 *wanted,
+          gsize         n_wanted)
+{
+  for (gsize i = 0; i < n_error_codes; i++)
+    {
+      for (gsize j = 0; j < n_wanted; j++)
+        {
+          if (error_codes[i] == wanted[j])
+            return TRUE;
+        }
+    }
+
+  return FALSE;
+}
+
+/* Microsoft asks clients to branch on "error" and "error_codes" only: the
+ * English description changes without notice. The order matters, since one
+ * answer often carries a generic error (invalid_grant) with a specific code. */
+MailSetupDiagnosis
+mail_setup_diagnosis_for_sign_in_error (MailSetupSignInGrant  grant,
+                                        const char           *error,
+                                        const char           *suberror,
+                                        const gint64         *error_codes,
+                                        gsize                 n_error_codes)
+{
+  static const gint64 app_rejected[] = { 7000218, 700016, 7000112, 50011 };
+  static const gint64 blocked[] = { 53003, 53000, 53001, 50097, 530033 };
+  static const gint64 wrong_account[] = { 50020, 500208 };
+  static const gint64 declined[] = { 65004 };
+  static const gint64 expired[] = { 70019, 70020 };
+  static const gint64 saved_expired[] = { 700082, 50173, 70043, 9002313, 65001, 70000 };
+  static const gint64 consent_required[] = { 65001, 90094, 90095 };
+  gboolean wants_consent;
+
+  g_return_val_if_fail (error_codes != NULL || n_error_codes == 0,
+                        MAIL_SETUP_DIAGNOSIS_SIGN_IN_REFUSED);
+
+#define HAS_CODE(codes) has_code (error_codes, n_error_codes, codes, G_N_ELEMENTS (codes))
+
+  if (g_strcmp0 (error, "invalid_client") == 0 ||
+      g_strcmp0 (error, "unauthorized_client") == 0 ||
+      HAS_CODE (app_rejected))
+    return MAIL_SETUP_DIAGNOSIS_SIGN_IN_APP_REJECTED;
+
+  /* Whatever the grant: a session that began with a device code stays
+   * marked, and its refreshes are blocked too. */
+  if (HAS_CODE (blocked))
+    return MAIL_SETUP_DIAGNOSIS_SIGN_IN_BLOCKED;
+
+  if (HAS_CODE (wrong_account))
+    return MAIL_SETUP_DIAGNOSIS_SIGN_IN_WRONG_ACCOUNT;
+
+  if (g_strcmp0 (error, "authorization_declined") == 0 ||
+      g_strcmp0 (error, "access_denied") == 0 ||
+      HAS_CODE (declined))
+    return MAIL_SETUP_DIAGNOSIS_SIGN_IN_DECLINED;
+
+  if (g_strcmp0 (error, "expired_token") == 0 || HAS_CODE (expired))
+    return MAIL_SETUP_DIAGNOSIS_SIGN_IN_EXPIRED;
+
+  wants_consent = g_strcmp0 (error, "consent_required") == 0 ||
+                  g_strcmp0 (suberror, "consent_required") == 0;
+
+  /* A saved sign-in that needs the user again, for consent, for two-step
+   * verification or because it ran out, is mended by signing in anew, which
+   * asks for whatever is missing. */
+  if (grant == MAIL_SETUP_SIGN_IN_GRANT_REFRESH_TOKEN)
+    {
+      if (g_strcmp0 (error, "invalid_grant") == 0 ||
+          g_strcmp0 (error, "interaction_required") == 0 ||
+          wants_consent || HAS_CODE (saved_expired))
+        return MAIL_SETUP_DIAGNOSIS_SIGN_IN_SAVED_EXPIRED;
+    }
+  else if (wants_consent || HAS_CODE (consent_required))
+    return MAIL_SETUP_DIAGNOSIS_SIGN_IN_CONSENT_REQUIRED;
+
+#undef HAS_CODE
+
+  return MAIL_SETUP_DIAGNOSIS_SIGN_IN_REFUSED;
+}
+
+gboolean
+mail_setup_diagnosis_is_sign_in (MailSetupDiagnosis diagnosis)
+{
+  return diagnosis >= MAIL_SETUP_DIAGNOSIS_SIGN_IN_CONSENT_REQUIRED &&
+         diagnosis <= MAIL_SETUP_DIAGNOSIS_SIGN_IN_REFUSED;
+}
+
 /* A short headline, in words a person without IMAP knowledge understands. */
 const char *
 mail_setup_diagnosis_get_title (MailSetupDiagnosis diagnosis)
@@ -162,7 +354,7 @@ mail_setup_diagnosis_get_title (MailSetupDiagnosis diagnosis)
     case MAIL_SETUP_DIAGNOSIS_SERVER_UNAVAILABLE:
       return _("Server Unavailable");
     case MAIL_SETUP_DIAGNOSIS_NOT_IMAP:
-      return _("Not a Mail Server");
+      return _("Wrong Kind of Server");
     case MAIL_SETUP_DIAGNOSIS_PROTOCOL_ERROR:
       return _("Unexpected Answer From the Server");
     case MAIL_SETUP_DIAGNOSIS_STARTTLS_UNAVAILABLE:
@@ -179,6 +371,36 @@ mail_setup_diagnosis_get_title (MailSetupDiagnosis diagnosis)
       return _("Microsoft Is Holding the Sign-In for Review");
     case MAIL_SETUP_DIAGNOSIS_MS_IMAP_NOT_CONNECTED:
       return _("Signed In, but the Mailbox Is Closed to IMAP");
+    case MAIL_SETUP_DIAGNOSIS_SIGN_IN_CONSENT_REQUIRED:
+      return _("Your Organisation Has Not Approved Mail Setup");
+    case MAIL_SETUP_DIAGNOSIS_SIGN_IN_BLOCKED:
+      return _("Your Organisation Blocked This Sign-In");
+    case MAIL_SETUP_DIAGNOSIS_SIGN_IN_DECLINED:
+      return _("Sign-In Declined");
+    case MAIL_SETUP_DIAGNOSIS_SIGN_IN_EXPIRED:
+      return _("The Sign-In Took Too Long");
+    case MAIL_SETUP_DIAGNOSIS_SIGN_IN_WRONG_ACCOUNT:
+      return _("Signed In With Another Account");
+    case MAIL_SETUP_DIAGNOSIS_SIGN_IN_APP_REJECTED:
+      return _("Microsoft Does Not Accept This App");
+    case MAIL_SETUP_DIAGNOSIS_SIGN_IN_SAVED_EXPIRED:
+      return _("Your Saved Sign-In Has Expired");
+    case MAIL_SETUP_DIAGNOSIS_SIGN_IN_UNREACHABLE:
+      return _("Cannot Reach Microsoft Sign-In");
+    case MAIL_SETUP_DIAGNOSIS_SIGN_IN_REFUSED:
+      return _("Microsoft Did Not Complete the Sign-In");
+    case MAIL_SETUP_DIAGNOSIS_OAUTH_TOKEN_REFUSED:
+      return _("The Mail Server Refused the Microsoft Sign-In");
+    case MAIL_SETUP_DIAGNOSIS_TLS_OUTDATED:
+      return _("The Server’s Encryption Is Outdated");
+    case MAIL_SETUP_DIAGNOSIS_TLS_INSECURE:
+      return _("Insecure Certificate");
+    case MAIL_SETUP_DIAGNOSIS_TLS_INCOMPLETE_CHAIN:
+      return _("Incomplete Certificate Chain");
+    case MAIL_SETUP_DIAGNOSIS_TLS_NOT_YET_VALID:
+      return _("Certificate Not Valid Yet");
+    case MAIL_SETUP_DIAGNOSIS_TLS_REVOKED:
+      return _("Certificate Revoked");
     case MAIL_SETUP_DIAGNOSIS_CANCELLED:
       return _("Test Cancelled");
     default:
@@ -207,7 +429,7 @@ mail_setup_diagnosis_get_explanation (MailSetupDiagnosis diagnosis)
     case MAIL_SETUP_DIAGNOSIS_TLS_HOSTNAME_MISMATCH:
       return _("The server's certificate belongs to a different server name. The server name may be wrong, or someone may be intercepting the connection, so Mail Setup did not send your password.");
     case MAIL_SETUP_DIAGNOSIS_TLS_EXPIRED:
-      return _("The server's certificate has expired or is not valid yet. Check that this computer's date and time are right. Mail Setup did not send your password.");
+      return _("The server’s certificate has expired. Check that this computer’s date and time are right. Mail Setup did not send your password.");
     case MAIL_SETUP_DIAGNOSIS_SERVER_TIMEOUT:
       return _("The connection was made, but the server stopped answering in the middle of the test.");
     case MAIL_SETUP_DIAGNOSIS_SERVER_CLOSED:
@@ -215,7 +437,7 @@ mail_setup_diagnosis_get_explanation (MailSetupDiagnosis diagnosis)
     case MAIL_SETUP_DIAGNOSIS_SERVER_UNAVAILABLE:
       return _("The server said it cannot serve you right now.");
     case MAIL_SETUP_DIAGNOSIS_NOT_IMAP:
-      return _("Something answered on this port, but it is not an IMAP mail server.");
+      return _("Something answered on this port, but not as an IMAP server, the kind of server that mail apps read mail from. Mail Setup did not send it your password.");
     case MAIL_SETUP_DIAGNOSIS_PROTOCOL_ERROR:
       return _("The server answered in a way that does not follow the IMAP standard.");
     case MAIL_SETUP_DIAGNOSIS_STARTTLS_UNAVAILABLE:
@@ -232,6 +454,36 @@ mail_setup_diagnosis_get_explanation (MailSetupDiagnosis diagnosis)
       return _("Microsoft saw this sign-in as unusual and blocked it until you confirm it was you.");
     case MAIL_SETUP_DIAGNOSIS_MS_IMAP_NOT_CONNECTED:
       return _("Microsoft accepted the sign-in but would not open the mailbox. IMAP is probably switched off for this mailbox.");
+    case MAIL_SETUP_DIAGNOSIS_SIGN_IN_CONSENT_REQUIRED:
+      return _("Microsoft lets Mail Setup read your mail only after your organisation approves it, and only an administrator can give that approval.");
+    case MAIL_SETUP_DIAGNOSIS_SIGN_IN_BLOCKED:
+      return _("You signed in, but a rule of your organisation does not allow this kind of sign-in, for example with a code or from a device it does not manage.");
+    case MAIL_SETUP_DIAGNOSIS_SIGN_IN_DECLINED:
+      return _("The sign-in was declined on Microsoft’s page, so Mail Setup did not get access to your mail.");
+    case MAIL_SETUP_DIAGNOSIS_SIGN_IN_EXPIRED:
+      return _("The time for signing in ran out before the sign-in was finished. A new sign-in starts afresh.");
+    case MAIL_SETUP_DIAGNOSIS_SIGN_IN_WRONG_ACCOUNT:
+      return _("Microsoft does not accept the account you chose here. It may be another account than the one being set up, or one of another organisation.");
+    case MAIL_SETUP_DIAGNOSIS_SIGN_IN_APP_REJECTED:
+      return _("Microsoft refused the registration that Mail Setup signs in with. Nothing is wrong with your account; the app’s sign-in settings must change.");
+    case MAIL_SETUP_DIAGNOSIS_SIGN_IN_SAVED_EXPIRED:
+      return _("Microsoft no longer accepts the sign-in that Mail Setup saved, for example because it was not used for a long time or your organisation asks you to sign in again.");
+    case MAIL_SETUP_DIAGNOSIS_SIGN_IN_UNREACHABLE:
+      return _("Mail Setup could not reach Microsoft’s sign-in service. This computer may be offline, or a proxy or firewall may be in the way.");
+    case MAIL_SETUP_DIAGNOSIS_SIGN_IN_REFUSED:
+      return _("Microsoft refused the sign-in for a reason Mail Setup does not know. Microsoft’s own answer names it with a code, AADSTS followed by a number.");
+    case MAIL_SETUP_DIAGNOSIS_OAUTH_TOKEN_REFUSED:
+      return _("You signed in with Microsoft, but the mail server did not let that sign-in open this mailbox. IMAP may be off for it, or the sign-in was for another account.");
+    case MAIL_SETUP_DIAGNOSIS_TLS_OUTDATED:
+      return _("The server offers only a version of TLS older than 1.2, which has known weaknesses. Mail Setup does not use it, and no setting changes that: the server must be updated. Mail Setup did not send your password.");
+    case MAIL_SETUP_DIAGNOSIS_TLS_INSECURE:
+      return _("The server’s certificate relies on an algorithm that is no longer safe, a signature such as SHA-1 or a key that is too short, so it could be forged. Mail Setup did not send your password.");
+    case MAIL_SETUP_DIAGNOSIS_TLS_INCOMPLETE_CHAIN:
+      return _("The server sent its certificate without the intermediate certificate that links it to an authority this computer trusts. The server’s setup must be corrected; until then Mail Setup cannot check who the server is and did not send your password.");
+    case MAIL_SETUP_DIAGNOSIS_TLS_NOT_YET_VALID:
+      return _("The server’s certificate is valid only from a date that has not come yet. Often this computer’s clock is wrong. Mail Setup did not send your password.");
+    case MAIL_SETUP_DIAGNOSIS_TLS_REVOKED:
+      return _("The authority that issued the server’s certificate has revoked it, so it no longer proves who the server is. Mail Setup did not send your password.");
     case MAIL_SETUP_DIAGNOSIS_CANCELLED:
       return _("The test was stopped before it finished.");
     default:

@@ -31,6 +31,24 @@ typedef enum
   MAIL_SETUP_DIAGNOSIS_MS_BASIC_AUTH_BLOCKED,
   MAIL_SETUP_DIAGNOSIS_MS_ACCOUNT_BLOCKED,
   MAIL_SETUP_DIAGNOSIS_MS_IMAP_NOT_CONNECTED,
+  /* Microsoft sign-in itself, before any mail server is asked. */
+  MAIL_SETUP_DIAGNOSIS_SIGN_IN_CONSENT_REQUIRED,
+  MAIL_SETUP_DIAGNOSIS_SIGN_IN_BLOCKED,
+  MAIL_SETUP_DIAGNOSIS_SIGN_IN_DECLINED,
+  MAIL_SETUP_DIAGNOSIS_SIGN_IN_EXPIRED,
+  MAIL_SETUP_DIAGNOSIS_SIGN_IN_WRONG_ACCOUNT,
+  MAIL_SETUP_DIAGNOSIS_SIGN_IN_APP_REJECTED,
+  MAIL_SETUP_DIAGNOSIS_SIGN_IN_SAVED_EXPIRED,
+  MAIL_SETUP_DIAGNOSIS_SIGN_IN_UNREACHABLE,
+  MAIL_SETUP_DIAGNOSIS_SIGN_IN_REFUSED,
+  /* Signed in with Microsoft, but the mail server refused the token. */
+  MAIL_SETUP_DIAGNOSIS_OAUTH_TOKEN_REFUSED,
+  /* What GnuTLS's verification status and the handshake tell apart. */
+  MAIL_SETUP_DIAGNOSIS_TLS_OUTDATED,
+  MAIL_SETUP_DIAGNOSIS_TLS_INSECURE,
+  MAIL_SETUP_DIAGNOSIS_TLS_INCOMPLETE_CHAIN,
+  MAIL_SETUP_DIAGNOSIS_TLS_NOT_YET_VALID,
+  MAIL_SETUP_DIAGNOSIS_TLS_REVOKED,
   MAIL_SETUP_DIAGNOSIS_CANCELLED,
 } MailSetupDiagnosis;
 
@@ -48,6 +66,42 @@ MailSetupDiagnosis  mail_setup_diagnosis_for_mailbox_refusal (gboolean    micros
                                                               const char *response_code,
                                                               const char *response_text);
 gboolean            mail_setup_diagnosis_is_microsoft_greeting (const char *greeting_text);
+
+/* What answered instead of an IMAP server, told from the first line it
+ * sent; UNKNOWN when that line does not say which. */
+typedef enum
+{
+  MAIL_SETUP_PROTOCOL_UNKNOWN,
+  MAIL_SETUP_PROTOCOL_SMTP,
+  MAIL_SETUP_PROTOCOL_POP3,
+  MAIL_SETUP_PROTOCOL_SSH,
+  MAIL_SETUP_PROTOCOL_FTP,
+  MAIL_SETUP_PROTOCOL_HTTP,
+} MailSetupProtocol;
+
+/* "smtp", "pop3", ...; NULL for UNKNOWN. */
+const char         *mail_setup_protocol_to_string               (MailSetupProtocol  protocol);
+gboolean            mail_setup_diagnosis_recognise_other_server (const char        *first_line,
+                                                                 guint16            port,
+                                                                 MailSetupProtocol *protocol);
+
+/* How a Microsoft sign-in asked for its tokens: the answer of the token
+ * endpoint (or of the browser's redirect) means different things for each. */
+typedef enum
+{
+  MAIL_SETUP_SIGN_IN_GRANT_DEVICE_CODE,
+  MAIL_SETUP_SIGN_IN_GRANT_AUTHORIZATION_CODE,
+  MAIL_SETUP_SIGN_IN_GRANT_REFRESH_TOKEN,
+} MailSetupSignInGrant;
+
+/* What an OAuth error answer means, from its "error" and "suberror" fields
+ * and its "error_codes" (the AADSTS numbers), never from its English text. */
+MailSetupDiagnosis  mail_setup_diagnosis_for_sign_in_error (MailSetupSignInGrant  grant,
+                                                            const char           *error,
+                                                            const char           *suberror,
+                                                            const gint64         *error_codes,
+                                                            gsize                 n_error_codes);
+gboolean            mail_setup_diagnosis_is_sign_in        (MailSetupDiagnosis    diagnosis);
 
 const char         *mail_setup_diagnosis_get_title       (MailSetupDiagnosis diagnosis);
 const char         *mail_setup_diagnosis_get_explanation (MailSetupDiagnosis diagnosis);

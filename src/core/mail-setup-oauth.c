@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
+#include <gnutls/crypto.h>
 #include <json-glib/json-glib.h>
 #include <libsoup/soup.h>
 
@@ -11,6 +12,10 @@
 #include "mail-setup-secret.h"
 
 #define AUTHORITY_VARIABLE "MAIL_SETUP_OAUTH_AUTHORITY"
+#define BROWSER_TIMEOUT_VARIABLE "MAIL_SETUP_BROWSER_SIGN_IN_TIMEOUT"
+/* RFC 7636 section 4.1: 32 random octets make a 43-character verifier. */
+#define PKCE_VERIFIER_BYTES 32
+#define STATE_BYTES 16
 #define DEVICE_CODE_GRANT "urn:ietf:params:oauth:grant-type:device_code"
 #define SLOW_DOWN_STEP 5
 /* RFC 8628 section 3.2: without an interval, poll every 5 seconds. */
@@ -21,7 +26,35 @@
 #define MAX_USER_CODE_LENGTH 64
 #define MAX_URI_LENGTH 2048
 
-G_DEFINE_QUARK (mail-setup-oauth-error-quark, mail_setup_oauth_error)
+/* A sign-in error carries what it means and what Microsoft said, beside
+ * its message for the user. */
+typedef struct
+{
+  MailSetupDiagnosis  diagnosis;
+  char               *server_response;
+} MailSetupOAuthErrorPrivate;
+
+static void
+mail_setup_oauth_error_private_init (MailSetupOAuthErrorPrivate *priv)
+{
+  priv->diagnosis = MAIL_SETUP_DIAGNOSIS_SIGN_IN_REFUSED;
+}
+
+static void
+mail_setup_oauth_error_private_copy (const MailSetupOAuthErrorPrivate *source,
+                                     MailSetupOAuthErrorPrivate       *copy)
+{
+  copy->diagnosis = source->diagnosis;
+  copy->server_response = g_strdup (source->server_response);
+}
+
+static void
+mail_setup_oauth_error_private_clear (MailSetupOAuthErrorPrivate *priv)
+{
+  g_clear_pointer (&priv->server_response, g_free);
+}
+
+G_DEFINE_EXTENDED_ERROR (MailSetupOAuthError, mail_setup_oauth_error)
 
 struct _MailSetupOAuthTokens
 {
@@ -51,6 +84,11 @@ struct _MailSetupOAuth
   gint64           expires_at;
   guint            interval;
   gint64           next_poll_at;
+
+  /* Browser sign-in in progress. */
+  char            *authorize_uri;
+  char            *browser_problem;
+  guint            browser_timeout;
 };
 
 G_DEFINE_FINAL_TYPE (MailSetupOAuth, mail_setup_oauth, G_TYPE_OBJECT)
@@ -60,6 +98,8 @@ enum {
   PROP_USER_CODE,
   PROP_VERIFICATION_URI,
   PROP_INTERVAL,
+  PROP_AUTHORIZE_URI,
+  PROP_BROWSER_PROBLEM,
   N_PROPS
 };
 
@@ -70,6 +110,7 @@ typedef enum
   REQUEST_DEVICE_CODE,
   REQUEST_POLL,
   REQUEST_REFRESH,
+  REQUEST_AUTHORIZATION_CODE,
 } RequestKind;
 
 /* One asynchronous call: its HTTP message and, for a poll, the code it
@@ -213,6 +254,55 @@ describe (const char *description,
   return g_string_free (text, FALSE);
 }
 
+static GError *
+sign_in_error (MailSetupOAuthError  code,
+               MailSetupDiagnosis   diagnosis,
+               const char          *server_response,
+               const char          *format,
+               ...) G_GNUC_PRINTF (4, 5);
+
+static GError *
+sign_in_error (MailSetupOAuthError  code,
+               MailSetupDiagnosis   diagnosis,
+               const char          *server_response,
+               const char          *format,
+               ...)
+{
+  MailSetupOAuthErrorPrivate *priv;
+  GError *error;
+  va_list args;
+
+  va_start (args, format);
+  error = g_error_new_valist (MAIL_SETUP_OAUTH_ERROR, code, format, args);
+  va_end (args);
+
+  priv = mail_setup_oauth_error_get_private (error);
+  priv->diagnosis = diagnosis;
+  priv->server_response = g_strdup (server_response);
+
+  return error;
+}
+
+/* "error: AADSTS53003: Access has been blocked by Conditional Access
+ * policies." The first sentence is enough to search for and leaves out
+ * the trace and correlation IDs that follow it. */
+static char *
+server_response_for (const char *code,
+                     const char *description)
+{
+  g_autofree char *said = description ? describe (description, NULL) : NULL;
+  char *end;
+
+  if (said == NULL || *said == '\0')
+    return g_strdup (code);
+
+  end = strstr (said, ". ");
+  if (end != NULL)
+    end[1] = '\0';
+
+  return code ? g_strdup_printf ("%s: %s", code, said) : g_steal_pointer (&said);
+}
+
 static const char *
 get_string (JsonObject *object,
             const char *name)
@@ -318,10 +408,14 @@ check_authority (const char  *authority,
        (g_ascii_strcasecmp (scheme, "http") == 0 && uri_is_loopback (uri))))
     return TRUE;
 
-  g_set_error (error, MAIL_SETUP_OAUTH_ERROR, MAIL_SETUP_OAUTH_ERROR_BAD_AUTHORITY,
-               _("The sign-in address “%s” is not a secure (https) address, so Mail Setup "
-                 "does not use it. Check the oauth-authority setting."),
-               authority);
+  /* The remedy for a client ID Microsoft refuses names the same settings. */
+  g_propagate_error (error,
+                     sign_in_error (MAIL_SETUP_OAUTH_ERROR_BAD_AUTHORITY,
+                                    MAIL_SETUP_DIAGNOSIS_SIGN_IN_APP_REJECTED, NULL,
+                                    _("The sign-in address “%s” is not a secure (https) address, "
+                                      "so Mail Setup does not use it. Check the oauth-authority "
+                                      "setting."),
+                                    authority));
   return FALSE;
 }
 
@@ -353,12 +447,98 @@ is_plain_text (const char *text,
   return TRUE;
 }
 
+/* An answer that is not the protocol's: the service is not working as it
+ * should, which to the user is the same as not reaching it. */
 static GError *
 bad_answer (const char *what)
 {
-  return g_error_new (MAIL_SETUP_OAUTH_ERROR, MAIL_SETUP_OAUTH_ERROR_BAD_ANSWER,
-                      _("The Microsoft sign-in service gave an answer that Mail Setup does not "
-                        "understand (%s)."), what);
+  return sign_in_error (MAIL_SETUP_OAUTH_ERROR_BAD_ANSWER, MAIL_SETUP_DIAGNOSIS_SIGN_IN_UNREACHABLE,
+                        what,
+                        _("The Microsoft sign-in service gave an answer that Mail Setup does not "
+                          "understand (%s)."), what);
+}
+
+/* The AADSTS numbers of an error answer: its error_codes, or the number
+ * its description starts with, as in the browser's error redirect. */
+static GArray *
+error_codes_of (JsonObject *answer,
+                const char *description)
+{
+  GArray *codes = g_array_new (FALSE, FALSE, sizeof (gint64));
+  JsonNode *node = answer ? json_object_get_member (answer, "error_codes") : NULL;
+
+  if (node != NULL && JSON_NODE_HOLDS_ARRAY (node))
+    {
+      JsonArray *array = json_node_get_array (node);
+
+      for (guint i = 0; i < json_array_get_length (array) && i < 16; i++)
+        {
+          JsonNode *element = json_array_get_element (array, i);
+
+          if (JSON_NODE_HOLDS_VALUE (element) && json_node_get_value_type (element) == G_TYPE_INT64)
+            {
+              gint64 value = json_node_get_int (element);
+
+              g_array_append_val (codes, value);
+            }
+        }
+    }
+
+  if (codes->len == 0 && description != NULL && g_str_has_prefix (description, "AADSTS"))
+    {
+      gint64 value = g_ascii_strtoll (description + strlen ("AADSTS"), NULL, 10);
+
+      if (value > 0)
+        g_array_append_val (codes, value);
+    }
+
+  return codes;
+}
+
+/* A refusal from Microsoft, told by what it means rather than by its
+ * English words. */
+static GError *
+refusal_error (MailSetupSignInGrant  grant,
+               const char           *code,
+               const char           *suberror,
+               const char           *description,
+               GArray               *codes)
+{
+  g_autofree char *response = server_response_for (code, description);
+  g_autofree char *said = describe (description, code);
+  MailSetupDiagnosis diagnosis;
+
+  diagnosis = mail_setup_diagnosis_for_sign_in_error (grant, code, suberror,
+                                                      (const gint64 *) codes->data, codes->len);
+  switch (diagnosis)
+    {
+    case MAIL_SETUP_DIAGNOSIS_SIGN_IN_DECLINED:
+      return sign_in_error (MAIL_SETUP_OAUTH_ERROR_ACCESS_DENIED, diagnosis, response,
+                            _("The sign-in was declined, so Mail Setup was not given "
+                              "access to the mailbox."));
+    case MAIL_SETUP_DIAGNOSIS_SIGN_IN_EXPIRED:
+      return sign_in_error (MAIL_SETUP_OAUTH_ERROR_EXPIRED_TOKEN, diagnosis, response,
+                            _("The code expired before the sign-in was finished. "
+                              "Get a new code to try again."));
+    case MAIL_SETUP_DIAGNOSIS_SIGN_IN_SAVED_EXPIRED:
+      return sign_in_error (MAIL_SETUP_OAUTH_ERROR_INVALID_GRANT, diagnosis, response,
+                            _("Microsoft no longer accepts the saved sign-in. "
+                              "Sign in with Microsoft again."));
+    default:
+      return sign_in_error (MAIL_SETUP_OAUTH_ERROR_REFUSED, diagnosis, response,
+                            _("Microsoft refused the sign-in: %s"), said);
+    }
+}
+
+static GError *
+error_from_answer (MailSetupSignInGrant  grant,
+                   JsonObject           *answer)
+{
+  const char *code = get_string (answer, "error");
+  const char *description = get_string (answer, "error_description");
+  g_autoptr(GArray) codes = error_codes_of (answer, description);
+
+  return refusal_error (grant, code, get_string (answer, "suberror"), description, codes);
 }
 
 static MailSetupOAuthTokens *
@@ -488,13 +668,13 @@ forget_code (MailSetupOAuth *self,
     g_clear_pointer (&self->device_code, mail_setup_secret_free);
 }
 
+/* Pending and slow_down keep the code alive; any other answer ends it. */
 static GError *
 poll_error (MailSetupOAuth *self,
             Request        *request,
-            const char     *code,
-            const char     *description)
+            JsonObject     *answer)
 {
-  g_autofree char *said = NULL;
+  const char *code = get_string (answer, "error");
 
   if (g_str_equal (code, "authorization_pending"))
     return g_error_new_literal (MAIL_SETUP_OAUTH_ERROR,
@@ -521,37 +701,23 @@ poll_error (MailSetupOAuth *self,
 
   forget_code (self, request);
 
-  if (g_str_equal (code, "expired_token"))
-    return g_error_new_literal (MAIL_SETUP_OAUTH_ERROR, MAIL_SETUP_OAUTH_ERROR_EXPIRED_TOKEN,
-                                _("The code expired before the sign-in was finished. "
-                                  "Get a new code to try again."));
-
-  if (g_str_equal (code, "access_denied") || g_str_equal (code, "authorization_declined"))
-    return g_error_new_literal (MAIL_SETUP_OAUTH_ERROR, MAIL_SETUP_OAUTH_ERROR_ACCESS_DENIED,
-                                _("The sign-in was declined, so Mail Setup was not given "
-                                  "access to the mailbox."));
-
-  said = describe (description, code);
-  return g_error_new (MAIL_SETUP_OAUTH_ERROR, MAIL_SETUP_OAUTH_ERROR_REFUSED,
-                      _("Microsoft refused the sign-in: %s"), said);
+  return error_from_answer (MAIL_SETUP_SIGN_IN_GRANT_DEVICE_CODE, answer);
 }
 
-static GError *
-refresh_error (const char *code,
-               const char *description)
+static MailSetupSignInGrant
+grant_of (RequestKind kind)
 {
-  g_autofree char *said = describe (description, code);
-
-  /* interaction_required and consent_required: the user has to sign in in
-   * a browser again, as with a refresh token that is no longer good. */
-  if (g_str_equal (code, "invalid_grant") || g_str_equal (code, "interaction_required") ||
-      g_str_equal (code, "consent_required"))
-    return g_error_new_literal (MAIL_SETUP_OAUTH_ERROR, MAIL_SETUP_OAUTH_ERROR_INVALID_GRANT,
-                                _("Microsoft no longer accepts the saved sign-in. "
-                                  "Sign in with Microsoft again."));
-
-  return g_error_new (MAIL_SETUP_OAUTH_ERROR, MAIL_SETUP_OAUTH_ERROR_REFUSED,
-                      _("Microsoft refused the sign-in: %s"), said);
+  switch (kind)
+    {
+    case REQUEST_REFRESH:
+      return MAIL_SETUP_SIGN_IN_GRANT_REFRESH_TOKEN;
+    case REQUEST_AUTHORIZATION_CODE:
+      return MAIL_SETUP_SIGN_IN_GRANT_AUTHORIZATION_CODE;
+    case REQUEST_DEVICE_CODE:
+    case REQUEST_POLL:
+    default:
+      return MAIL_SETUP_SIGN_IN_GRANT_DEVICE_CODE;
+    }
 }
 
 static void
@@ -578,19 +744,10 @@ handle_answer (GTask      *task,
 
   if (code != NULL && status >= 400 && status < 500)
     {
-      const char *description = get_string (answer, "error_description");
-
       if (request->kind == REQUEST_POLL)
-        g_task_return_error (task, poll_error (self, request, code, description));
-      else if (request->kind == REQUEST_REFRESH)
-        g_task_return_error (task, refresh_error (code, description));
+        g_task_return_error (task, poll_error (self, request, answer));
       else
-        {
-          g_autofree char *said = describe (description, code);
-
-          g_task_return_new_error (task, MAIL_SETUP_OAUTH_ERROR, MAIL_SETUP_OAUTH_ERROR_REFUSED,
-                                   _("Microsoft refused the sign-in: %s"), said);
-        }
+        g_task_return_error (task, error_from_answer (grant_of (request->kind), answer));
       return;
     }
 
@@ -637,9 +794,12 @@ answer_cb (GObject      *source,
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         g_task_return_error (task, g_steal_pointer (&error));
       else
-        g_task_return_new_error (task, MAIL_SETUP_OAUTH_ERROR, MAIL_SETUP_OAUTH_ERROR_NETWORK,
-                                 _("Mail Setup could not reach the Microsoft sign-in service: %s"),
-                                 error->message);
+        g_task_return_error (task,
+                             sign_in_error (MAIL_SETUP_OAUTH_ERROR_NETWORK,
+                                            MAIL_SETUP_DIAGNOSIS_SIGN_IN_UNREACHABLE, error->message,
+                                            _("Mail Setup could not reach the Microsoft sign-in "
+                                              "service: %s"),
+                                            error->message));
       return;
     }
 
@@ -675,8 +835,10 @@ send_form (GTask           *task,
   request->message = soup_message_new (SOUP_METHOD_POST, uri);
   if (request->message == NULL)
     {
-      g_task_return_new_error (task, MAIL_SETUP_OAUTH_ERROR, MAIL_SETUP_OAUTH_ERROR_BAD_AUTHORITY,
-                               _("“%s” is not a valid sign-in address."), uri);
+      g_task_return_error (task,
+                           sign_in_error (MAIL_SETUP_OAUTH_ERROR_BAD_AUTHORITY,
+                                          MAIL_SETUP_DIAGNOSIS_SIGN_IN_APP_REJECTED, NULL,
+                                          _("“%s” is not a valid sign-in address."), uri));
       g_object_unref (task);
       return;
     }
@@ -696,11 +858,14 @@ send_poll (GTask *task)
 {
   MailSetupOAuth *self = g_task_get_source_object (task);
   Request *request = g_task_get_task_data (task);
+  g_autoptr(GArray) codes = g_array_new (FALSE, FALSE, sizeof (gint64));
 
   /* Asking once the code has expired would only hear so from the server. */
   if (polls_current_code (self, request) && g_get_monotonic_time () >= self->expires_at)
     {
-      g_task_return_error (task, poll_error (self, request, "expired_token", NULL));
+      forget_code (self, request);
+      g_task_return_error (task, refusal_error (MAIL_SETUP_SIGN_IN_GRANT_DEVICE_CODE,
+                                                "expired_token", NULL, NULL, codes));
       g_object_unref (task);
       return;
     }
@@ -746,6 +911,444 @@ attach_to_task (GTask       *task,
   g_source_attach (source, g_task_get_context (task));
 }
 
+
+/* Browser sign-in: one listener on a loopback port for one answer. */
+typedef struct
+{
+  SoupServer        *server;
+  char              *state;
+  MailSetupSecret   *verifier;
+  char              *redirect_uri;
+  GSource           *timeout;
+  GSource           *cancel_wait;
+  SoupServerMessage *browser_message;
+  gboolean           exchanging;
+  gboolean           answering;
+  gboolean           done;
+} BrowserSignIn;
+
+static void
+browser_sign_in_stop_waiting (BrowserSignIn *sign_in)
+{
+  if (sign_in->timeout != NULL)
+    g_source_destroy (sign_in->timeout);
+  if (sign_in->cancel_wait != NULL)
+    g_source_destroy (sign_in->cancel_wait);
+  g_clear_pointer (&sign_in->timeout, g_source_unref);
+  g_clear_pointer (&sign_in->cancel_wait, g_source_unref);
+}
+
+static void
+browser_sign_in_free (BrowserSignIn *sign_in)
+{
+  browser_sign_in_stop_waiting (sign_in);
+  if (sign_in->server != NULL)
+    soup_server_disconnect (sign_in->server);
+  g_clear_object (&sign_in->server);
+  g_clear_object (&sign_in->browser_message);
+  g_free (sign_in->state);
+  g_clear_pointer (&sign_in->verifier, mail_setup_secret_free);
+  g_free (sign_in->redirect_uri);
+  g_free (sign_in);
+}
+
+/* Base64url without padding (RFC 7636 appendix A). */
+static char *
+base64url (const guint8 *data,
+           gsize         length)
+{
+  char *text = g_base64_encode (data, length);
+  char *end = strchr (text, '=');
+
+  if (end != NULL)
+    *end = '\0';
+  for (char *p = text; *p != '\0'; p++)
+    {
+      if (*p == '+')
+        *p = '-';
+      else if (*p == '/')
+        *p = '_';
+    }
+
+  return text;
+}
+
+static char *
+random_text (gsize bytes)
+{
+  guint8 data[64];
+  char *text;
+
+  g_assert (bytes <= sizeof data);
+  if (gnutls_rnd (GNUTLS_RND_KEY, data, bytes) != 0)
+    g_error ("No random numbers to be had from GnuTLS");
+
+  text = base64url (data, bytes);
+  mail_setup_secret_wipe (data, sizeof data);
+
+  return text;
+}
+
+static char *
+pkce_challenge (const char *verifier)
+{
+  g_autoptr(GChecksum) checksum = g_checksum_new (G_CHECKSUM_SHA256);
+  guint8 digest[32];
+  gsize length = sizeof digest;
+
+  g_checksum_update (checksum, (const guchar *) verifier, strlen (verifier));
+  g_checksum_get_digest (checksum, digest, &length);
+
+  return base64url (digest, length);
+}
+
+static void
+append_query (GString    *uri,
+              const char *name,
+              const char *value)
+{
+  g_autofree char *escaped = NULL;
+
+  if (value == NULL)
+    return;
+
+  escaped = g_uri_escape_string (value, NULL, FALSE);
+  g_string_append_printf (uri, "%c%s=%s", strchr (uri->str, '?') ? '&' : '?', name, escaped);
+}
+
+static char *
+authorize_uri_for (MailSetupOAuth *self,
+                   BrowserSignIn  *sign_in,
+                   const char     *login_hint)
+{
+  g_autofree char *endpoint = endpoint_uri (self, "authorize");
+  g_autofree char *challenge = pkce_challenge (sign_in->verifier);
+  GString *uri = g_string_new (endpoint);
+
+  append_query (uri, "client_id", self->client_id);
+  append_query (uri, "response_type", "code");
+  append_query (uri, "redirect_uri", sign_in->redirect_uri);
+  append_query (uri, "response_mode", "query");
+  append_query (uri, "scope", MAIL_SETUP_OAUTH_SCOPE);
+  append_query (uri, "state", sign_in->state);
+  append_query (uri, "code_challenge", challenge);
+  append_query (uri, "code_challenge_method", "S256");
+  append_query (uri, "login_hint", login_hint);
+  append_query (uri, "prompt", "select_account");
+
+  return g_string_free (uri, FALSE);
+}
+
+/* The language of the page the browser shows: the user's. */
+static const char *
+page_language (void)
+{
+  static char language[16];
+  const char *name = g_get_language_names ()[0];
+  gsize length = strcspn (name, "_.@");
+
+  if (length == 0 || length >= sizeof language || g_str_equal (name, "C") ||
+      g_str_equal (name, "POSIX"))
+    return "en";
+
+  memcpy (language, name, length);
+  language[length] = '\0';
+  return language;
+}
+
+static void
+answer_browser (SoupServerMessage *message,
+                guint              status,
+                const char        *heading,
+                const char        *text)
+{
+  g_autofree char *escaped_heading = g_markup_escape_text (heading, -1);
+  g_autofree char *escaped_text = g_markup_escape_text (text, -1);
+  g_autofree char *page = NULL;
+  SoupMessageHeaders *headers = soup_server_message_get_response_headers (message);
+
+  page = g_strdup_printf ("<!DOCTYPE html>\n"
+                          "<html lang=\"%s\"><head><meta charset=\"utf-8\">"
+                          "<meta name=\"viewport\" content=\"width=device-width\">"
+                          "<title>%s</title>"
+                          "<style>body{font-family:sans-serif;max-width:36em;margin:4em auto;"
+                          "padding:0 1em;line-height:1.5}</style></head>\n"
+                          "<body><h1>%s</h1><p>%s</p></body></html>\n",
+                          page_language (), escaped_heading, escaped_heading, escaped_text);
+
+  soup_message_headers_replace (headers, "Cache-Control", "no-store");
+  soup_message_headers_replace (headers, "Connection", "close");
+  soup_server_message_set_status (message, status, NULL);
+  soup_server_message_set_response (message, "text/html; charset=utf-8", SOUP_MEMORY_COPY,
+                                    page, strlen (page));
+}
+
+static gboolean
+close_listener_idle_cb (gpointer user_data)
+{
+  BrowserSignIn *sign_in = g_task_get_task_data (user_data);
+
+  if (sign_in->server != NULL)
+    soup_server_disconnect (sign_in->server);
+
+  return G_SOURCE_REMOVE;
+}
+
+/* Not from inside the message's own signal: disconnecting frees it. */
+static void
+close_listener_cb (SoupServerMessage *message,
+                   GTask             *task)
+{
+  g_autoptr(GSource) idle = g_idle_source_new ();
+
+  g_source_set_callback (idle, close_listener_idle_cb, g_object_ref (task), g_object_unref);
+  g_source_attach (idle, g_task_get_context (task));
+}
+
+/* The listener closes once the browser has its answer, so that the
+ * answer is not cut off. */
+static void
+close_listener_after (GTask             *task,
+                      SoupServerMessage *message)
+{
+  BrowserSignIn *sign_in = g_task_get_task_data (task);
+
+  sign_in->answering = TRUE;
+  g_signal_connect_data (message, "finished", G_CALLBACK (close_listener_cb),
+                         g_object_ref (task), (GClosureNotify) (void (*) (void)) g_object_unref, 0);
+}
+
+static void
+browser_sign_in_complete (GTask                *task,
+                          MailSetupOAuthTokens *tokens,
+                          GError               *error)
+{
+  BrowserSignIn *sign_in = g_task_get_task_data (task);
+
+  sign_in->done = TRUE;
+  browser_sign_in_stop_waiting (sign_in);
+  /* A browser still waiting for its page gets it first. */
+  if (!sign_in->answering && sign_in->browser_message == NULL && sign_in->server != NULL)
+    soup_server_disconnect (sign_in->server);
+
+  if (tokens != NULL)
+    g_task_return_pointer (task, tokens, (GDestroyNotify) mail_setup_oauth_tokens_free);
+  else
+    g_task_return_error (task, error);
+
+  /* The reference that the listener and the waits held since the start. */
+  g_object_unref (task);
+}
+
+static void
+exchange_done_cb (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  BrowserSignIn *sign_in = g_task_get_task_data (task);
+  g_autoptr(MailSetupOAuthTokens) tokens = NULL;
+  g_autoptr(SoupServerMessage) message = g_steal_pointer (&sign_in->browser_message);
+  GError *error = NULL;
+
+  tokens = g_task_propagate_pointer (G_TASK (result), &error);
+
+  /* Cancelled or timed out meanwhile: the listener is gone already. */
+  if (sign_in->done)
+    {
+      g_clear_error (&error);
+      return;
+    }
+
+  if (tokens != NULL)
+    answer_browser (message, SOUP_STATUS_OK, _("You Are Signed In"),
+                    _("Mail Setup has your sign-in and is testing your account now. "
+                      "You can close this tab."));
+  else
+    answer_browser (message, SOUP_STATUS_OK, _("The Sign-In Did Not Finish"),
+                    _("Microsoft did not give Mail Setup access to your mail. "
+                      "Go back to Mail Setup: it explains what happened and what to do."));
+  close_listener_after (task, message);
+  soup_server_message_unpause (message);
+
+  browser_sign_in_complete (task, g_steal_pointer (&tokens), error);
+}
+
+static void
+exchange_code (GTask      *task,
+               const char *code)
+{
+  MailSetupOAuth *self = g_task_get_source_object (task);
+  BrowserSignIn *sign_in = g_task_get_task_data (task);
+  GTask *exchange;
+
+  exchange = request_task_new (self, REQUEST_AUTHORIZATION_CODE, exchange_code,
+                               g_task_get_cancellable (task), exchange_done_cb,
+                               g_object_ref (task));
+  send_form (exchange, "token",
+             form_encode ("grant_type", "authorization_code",
+                          "client_id", self->client_id,
+                          "code", code,
+                          "redirect_uri", sign_in->redirect_uri,
+                          "code_verifier", sign_in->verifier,
+                          "scope", MAIL_SETUP_OAUTH_SCOPE,
+                          NULL));
+}
+
+/* The browser comes back to http://127.0.0.1:PORT/?code=...&state=... or,
+ * when the sign-in failed, ?error=...&error_description=...&state=.... */
+static void
+browser_request_cb (SoupServer        *server,
+                    SoupServerMessage *message,
+                    const char        *path,
+                    GHashTable        *query,
+                    gpointer           user_data)
+{
+  GTask *task = user_data;
+  BrowserSignIn *sign_in = g_task_get_task_data (task);
+  const char *state = query ? g_hash_table_lookup (query, "state") : NULL;
+  const char *code = query ? g_hash_table_lookup (query, "code") : NULL;
+  const char *error_code = query ? g_hash_table_lookup (query, "error") : NULL;
+
+  if (!g_str_equal (soup_server_message_get_method (message), SOUP_METHOD_GET) ||
+      !g_str_equal (path, "/"))
+    {
+      answer_browser (message, SOUP_STATUS_NOT_FOUND, _("Not Found"),
+                      _("Mail Setup is waiting for Microsoft’s sign-in here, nothing else."));
+      return;
+    }
+
+  /* Anything without this sign-in's state may come from another page or
+   * program, and an answer that came already is final. */
+  if (sign_in->done || sign_in->exchanging || state == NULL || !g_str_equal (state, sign_in->state) ||
+      (error_code == NULL && (code == NULL || *code == '\0')))
+    {
+      answer_browser (message, SOUP_STATUS_BAD_REQUEST, _("Not the Sign-In Mail Setup Is Waiting For"),
+                      _("Mail Setup ignored this page. Finish the sign-in that Mail Setup opened, "
+                        "or start it again from Mail Setup."));
+      return;
+    }
+
+  if (error_code != NULL)
+    {
+      const char *description = g_hash_table_lookup (query, "error_description");
+      g_autoptr(GArray) codes = error_codes_of (NULL, description);
+      GError *error = refusal_error (MAIL_SETUP_SIGN_IN_GRANT_AUTHORIZATION_CODE, error_code,
+                                     g_hash_table_lookup (query, "suberror"), description, codes);
+
+      answer_browser (message, SOUP_STATUS_OK, _("The Sign-In Did Not Finish"),
+                      _("Microsoft did not give Mail Setup access to your mail. "
+                        "Go back to Mail Setup: it explains what happened and what to do."));
+      close_listener_after (task, message);
+      browser_sign_in_complete (task, NULL, error);
+      return;
+    }
+
+  /* The browser waits for its page until the code is traded for tokens,
+   * so that the page can say how it went. */
+  sign_in->exchanging = TRUE;
+  sign_in->browser_message = g_object_ref (message);
+  soup_server_message_pause (message);
+  exchange_code (task, code);
+}
+
+static gboolean
+browser_timeout_cb (gpointer user_data)
+{
+  GTask *task = user_data;
+  GError *error;
+
+  error = sign_in_error (MAIL_SETUP_OAUTH_ERROR_EXPIRED_TOKEN, MAIL_SETUP_DIAGNOSIS_SIGN_IN_EXPIRED,
+                         NULL, _("The sign-in in the browser was not finished in time."));
+  g_object_ref (task);
+  browser_sign_in_complete (task, NULL, error);
+  g_object_unref (task);
+
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+browser_cancelled_cb (GCancellable *cancellable,
+                      gpointer      user_data)
+{
+  GTask *task = user_data;
+
+  g_object_ref (task);
+  browser_sign_in_complete (task, NULL,
+                            g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                                                 _("The sign-in was cancelled.")));
+  g_object_unref (task);
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+set_browser_problem (MailSetupOAuth *self,
+                     const char     *problem)
+{
+  if (g_strcmp0 (self->browser_problem, problem) == 0)
+    return;
+
+  g_free (self->browser_problem);
+  self->browser_problem = g_strdup (problem);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BROWSER_PROBLEM]);
+}
+
+static void
+browser_launched_cb (GObject      *source,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  g_autoptr(MailSetupOAuth) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (g_app_info_launch_default_for_uri_finish (result, &error))
+    {
+      set_browser_problem (self, NULL);
+      return;
+    }
+
+  if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      g_autofree char *problem = g_strdup_printf (_("No web browser could be opened (%s). Copy the "
+                                                    "address and open it in a web browser."),
+                                                  error->message);
+
+      set_browser_problem (self, problem);
+    }
+}
+
+static void
+launch_browser (MailSetupOAuth    *self,
+                GAppLaunchContext *launch_context,
+                GCancellable      *cancellable)
+{
+  g_app_info_launch_default_for_uri_async (self->authorize_uri, launch_context, cancellable,
+                                           browser_launched_cb, g_object_ref (self));
+}
+
+static gboolean
+start_listening (GTask   *task,
+                 GError **error)
+{
+  BrowserSignIn *sign_in = g_task_get_task_data (task);
+  g_autoslist(GUri) uris = NULL;
+
+  /* 127.0.0.1 only: RFC 8252 section 8.3 prefers the literal address to
+   * "localhost", and nothing off this machine may answer in its place. */
+  sign_in->server = soup_server_new ("server-header", "mail-setup", NULL);
+  soup_server_add_handler (sign_in->server, NULL, browser_request_cb, task, NULL);
+  if (!soup_server_listen_local (sign_in->server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, error))
+    return FALSE;
+
+  uris = soup_server_get_uris (sign_in->server);
+  if (uris == NULL)
+    return FALSE;
+
+  sign_in->redirect_uri = g_strdup_printf ("http://127.0.0.1:%d/", g_uri_get_port (uris->data));
+  return TRUE;
+}
+
 static char *
 configured (GSettings  *settings,
             const char *key,
@@ -778,6 +1381,12 @@ mail_setup_oauth_get_property (GObject    *object,
     case PROP_INTERVAL:
       g_value_set_uint (value, self->interval);
       break;
+    case PROP_AUTHORIZE_URI:
+      g_value_set_string (value, self->authorize_uri);
+      break;
+    case PROP_BROWSER_PROBLEM:
+      g_value_set_string (value, self->browser_problem);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -806,6 +1415,8 @@ mail_setup_oauth_finalize (GObject *object)
   g_free (self->user_code);
   g_free (self->verification_uri);
   g_free (self->message);
+  g_free (self->authorize_uri);
+  g_free (self->browser_problem);
 
   G_OBJECT_CLASS (mail_setup_oauth_parent_class)->finalize (object);
 }
@@ -828,6 +1439,12 @@ mail_setup_oauth_class_init (MailSetupOAuthClass *klass)
   properties[PROP_INTERVAL] =
     g_param_spec_uint ("interval", NULL, NULL, 0, G_MAXUINT, 0,
                        G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  properties[PROP_AUTHORIZE_URI] =
+    g_param_spec_string ("authorize-uri", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  properties[PROP_BROWSER_PROBLEM] =
+    g_param_spec_string ("browser-problem", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -851,6 +1468,16 @@ mail_setup_oauth_init (MailSetupOAuth *self)
   self->tenant = configured (settings, "oauth-tenant", DEFAULT_OAUTH_TENANT);
   self->client_id = configured (settings, "oauth-client-id", DEFAULT_OAUTH_CLIENT_ID);
   check_authority (self->authority, &self->authority_error);
+
+  self->browser_timeout = MAIL_SETUP_OAUTH_BROWSER_TIMEOUT;
+  if (g_getenv (BROWSER_TIMEOUT_VARIABLE) != NULL)
+    {
+      guint64 seconds = 0;
+
+      if (g_ascii_string_to_unsigned (g_getenv (BROWSER_TIMEOUT_VARIABLE), 10, 1,
+                                      MAIL_SETUP_OAUTH_BROWSER_TIMEOUT, &seconds, NULL))
+        self->browser_timeout = (guint) seconds;
+    }
 
   self->session = soup_session_new_with_options ("timeout", MAIL_SETUP_OAUTH_DEFAULT_TIMEOUT,
                                                  "user-agent", user_agent,
@@ -972,7 +1599,7 @@ mail_setup_oauth_get_seconds_left (MailSetupOAuth *self)
   g_return_val_if_fail (MAIL_SETUP_IS_OAUTH (self), 0);
 
   left = self->expires_at - g_get_monotonic_time ();
-  if (self->user_code == NULL || left <= 0)
+  if ((self->user_code == NULL && self->authorize_uri == NULL) || left <= 0)
     return 0;
 
   return (guint) ((left + G_USEC_PER_SEC - 1) / G_USEC_PER_SEC);
@@ -1078,6 +1705,146 @@ mail_setup_oauth_refresh_finish (MailSetupOAuth  *self,
                         mail_setup_oauth_refresh_async, NULL);
 
   return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+void
+mail_setup_oauth_sign_in_with_browser_async (MailSetupOAuth      *self,
+                                             const char          *login_hint,
+                                             GAppLaunchContext   *launch_context,
+                                             GCancellable        *cancellable,
+                                             GAsyncReadyCallback  callback,
+                                             gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(GError) error = NULL;
+  BrowserSignIn *sign_in;
+
+  g_return_if_fail (MAIL_SETUP_IS_OAUTH (self));
+  g_return_if_fail (launch_context == NULL || G_IS_APP_LAUNCH_CONTEXT (launch_context));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, mail_setup_oauth_sign_in_with_browser_async);
+  if (self->authority_error != NULL)
+    {
+      g_task_return_error (task, g_error_copy (self->authority_error));
+      return;
+    }
+  if (g_task_return_error_if_cancelled (task))
+    return;
+
+  sign_in = g_new0 (BrowserSignIn, 1);
+  sign_in->state = random_text (STATE_BYTES);
+  sign_in->verifier = random_text (PKCE_VERIFIER_BYTES);
+  g_task_set_task_data (task, sign_in, (GDestroyNotify) browser_sign_in_free);
+
+  if (!start_listening (task, &error))
+    {
+      g_task_return_error (task,
+                           sign_in_error (MAIL_SETUP_OAUTH_ERROR_NETWORK,
+                                          MAIL_SETUP_DIAGNOSIS_SIGN_IN_UNREACHABLE,
+                                          error ? error->message : NULL,
+                                          _("Mail Setup could not wait for the browser on this "
+                                            "computer: %s"),
+                                          error ? error->message : _("no address")));
+      return;
+    }
+
+  g_free (self->authorize_uri);
+  self->authorize_uri = authorize_uri_for (self, sign_in, login_hint);
+  self->expires_at = g_get_monotonic_time () + (gint64) self->browser_timeout * G_USEC_PER_SEC;
+  set_browser_problem (self, NULL);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_AUTHORIZE_URI]);
+
+  sign_in->timeout = g_timeout_source_new_seconds (self->browser_timeout);
+  g_source_set_callback (sign_in->timeout, browser_timeout_cb, task, NULL);
+  g_source_attach (sign_in->timeout, g_task_get_context (task));
+  if (cancellable != NULL)
+    {
+      sign_in->cancel_wait = g_cancellable_source_new (cancellable);
+      g_source_set_callback (sign_in->cancel_wait, G_SOURCE_FUNC (browser_cancelled_cb), task, NULL);
+      g_source_attach (sign_in->cancel_wait, g_task_get_context (task));
+    }
+
+  launch_browser (self, launch_context, cancellable);
+
+  /* The listener and the waits hold the task until one of them ends it. */
+  g_steal_pointer (&task);
+}
+
+MailSetupOAuthTokens *
+mail_setup_oauth_sign_in_with_browser_finish (MailSetupOAuth  *self,
+                                              GAsyncResult    *result,
+                                              GError         **error)
+{
+  g_return_val_if_fail (MAIL_SETUP_IS_OAUTH (self), NULL);
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) ==
+                        mail_setup_oauth_sign_in_with_browser_async, NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+const char *
+mail_setup_oauth_get_authorize_uri (MailSetupOAuth *self)
+{
+  g_return_val_if_fail (MAIL_SETUP_IS_OAUTH (self), NULL);
+  return self->authorize_uri;
+}
+
+const char *
+mail_setup_oauth_get_browser_problem (MailSetupOAuth *self)
+{
+  g_return_val_if_fail (MAIL_SETUP_IS_OAUTH (self), NULL);
+  return self->browser_problem;
+}
+
+void
+mail_setup_oauth_open_browser (MailSetupOAuth    *self,
+                               GAppLaunchContext *launch_context)
+{
+  g_return_if_fail (MAIL_SETUP_IS_OAUTH (self));
+  g_return_if_fail (self->authorize_uri != NULL);
+
+  launch_browser (self, launch_context, NULL);
+}
+
+gboolean
+mail_setup_oauth_can_open_browser (void)
+{
+  g_autoptr(GAppInfo) browser = NULL;
+  const char *display = g_getenv ("DISPLAY");
+  const char *wayland = g_getenv ("WAYLAND_DISPLAY");
+
+  if ((display == NULL || *display == '\0') && (wayland == NULL || *wayland == '\0'))
+    return FALSE;
+
+  browser = g_app_info_get_default_for_uri_scheme ("https");
+  return browser != NULL;
+}
+
+MailSetupDiagnosis
+mail_setup_oauth_error_get_diagnosis (const GError *error)
+{
+  g_return_val_if_fail (error != NULL, MAIL_SETUP_DIAGNOSIS_SIGN_IN_REFUSED);
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return MAIL_SETUP_DIAGNOSIS_CANCELLED;
+  if (error->domain == MAIL_SETUP_OAUTH_ERROR)
+    return mail_setup_oauth_error_get_private (error)->diagnosis;
+
+  return MAIL_SETUP_DIAGNOSIS_SIGN_IN_UNREACHABLE;
+}
+
+const char *
+mail_setup_oauth_error_get_server_response (const GError *error)
+{
+  g_return_val_if_fail (error != NULL, NULL);
+
+  if (error->domain != MAIL_SETUP_OAUTH_ERROR)
+    return NULL;
+
+  return mail_setup_oauth_error_get_private (error)->server_response;
 }
 
 gboolean

@@ -4,13 +4,27 @@
 
 #include <gio/gio.h>
 
+#include "mail-setup-diagnosis.h"
+
 G_BEGIN_DECLS
 
 /*
- * Microsoft sign-in: the OAuth 2.0 device authorization grant (RFC 8628)
- * against the Microsoft identity platform v2, for IMAP with XOAUTH2.
+ * Microsoft sign-in against the Microsoft identity platform v2, for IMAP
+ * (and SMTP) with XOAUTH2, in one of two ways:
  *
- * The flow, as a page or the command line runs it:
+ * In the browser (the default): the authorization code grant with PKCE
+ * (RFC 7636, S256) and a loopback redirect (RFC 8252 section 7.3).
+ * mail_setup_oauth_sign_in_with_browser_async() listens on
+ * http://127.0.0.1:<free port>/, opens the authorize address in the
+ * desktop's web browser (g_app_info_launch_default_for_uri()), waits for the
+ * browser to come back with the code (requests without the right state are
+ * ignored), answers the browser with a page the user can close, and trades
+ * the code for the tokens. The address is known from the "authorize-uri"
+ * property on, for the user to copy or open again.
+ *
+ * On another device: the device authorization grant (RFC 8628), for where no
+ * browser can be opened here (mail_setup_oauth_can_open_browser()), and as
+ * the user's choice:
  *
  *   1. mail_setup_oauth_request_code_async(): show the user code
  *      (mail_setup_oauth_get_user_code()) and the address to enter it at
@@ -43,8 +57,12 @@ G_BEGIN_DECLS
  * MAIL_SETUP_OAUTH_ERROR_BAD_AUTHORITY.
  */
 
-#define MAIL_SETUP_OAUTH_SCOPE "https://outlook.office.com/IMAP.AccessAsUser.All offline_access"
+#define MAIL_SETUP_OAUTH_SCOPE \
+  "https://outlook.office.com/IMAP.AccessAsUser.All https://outlook.office.com/SMTP.Send offline_access"
 #define MAIL_SETUP_OAUTH_DEFAULT_TIMEOUT 30
+/* How long browser sign-in waits for the browser to come back. Tests
+ * shorten it with the environment variable MAIL_SETUP_BROWSER_SIGN_IN_TIMEOUT. */
+#define MAIL_SETUP_OAUTH_BROWSER_TIMEOUT (10 * 60)
 
 #define MAIL_SETUP_OAUTH_ERROR (mail_setup_oauth_error_quark ())
 
@@ -73,6 +91,23 @@ typedef enum
 
 GQuark   mail_setup_oauth_error_quark      (void);
 gboolean mail_setup_oauth_error_is_pending (const GError *error);
+
+/* What a failed sign-in means, for any error a sign-in call returned:
+ * MAIL_SETUP_DIAGNOSIS_CANCELLED when it was cancelled, else one of the
+ * SIGN_IN_* diagnoses. */
+MailSetupDiagnosis mail_setup_oauth_error_get_diagnosis      (const GError *error);
+/* What Microsoft answered, safe to show and to put in a report: its error
+ * code, the AADSTS number and the first sentence of its description
+ * ("invalid_grant: AADSTS53003: Access has been blocked by Conditional
+ * Access policies."), never trace or correlation IDs. When Microsoft could
+ * not be reached (SIGN_IN_UNREACHABLE), what went wrong on the way; NULL
+ * when there is nothing to quote (a timeout, a cancel). */
+const char        *mail_setup_oauth_error_get_server_response (const GError *error);
+
+/* Whether a web browser can be opened on this desktop: a display, and a
+ * handler for https addresses. Over SSH or on a console, sign in on another
+ * device instead. */
+gboolean mail_setup_oauth_can_open_browser (void);
 
 /* What a successful sign-in or refresh gives. */
 typedef struct _MailSetupOAuthTokens MailSetupOAuthTokens;
@@ -116,11 +151,39 @@ const char           *mail_setup_oauth_get_user_code          (MailSetupOAuth   
 const char           *mail_setup_oauth_get_verification_uri   (MailSetupOAuth       *self);
 /* Microsoft's own instructions, in English; may be NULL. */
 const char           *mail_setup_oauth_get_message            (MailSetupOAuth       *self);
-/* When the code stops working, in g_get_monotonic_time() microseconds. */
+/* When the code (or, in the browser, the wait) stops working, in
+ * g_get_monotonic_time() microseconds. */
 gint64                mail_setup_oauth_get_expires_at         (MailSetupOAuth       *self);
 guint                 mail_setup_oauth_get_seconds_left       (MailSetupOAuth       *self);
 /* Seconds between polls: the server's, plus 5 for every slow_down. */
 guint                 mail_setup_oauth_get_interval           (MailSetupOAuth       *self);
+
+/* Browser sign-in as LOGIN_HINT (the address being set up). LAUNCH_CONTEXT
+ * (may be NULL) is the window's, so that the browser opens on its screen.
+ * Fails with EXPIRED_TOKEN after the browser timeout, ACCESS_DENIED when the
+ * user declined, REFUSED or INVALID_GRANT when Microsoft refused; a browser
+ * that cannot be opened is not a failure (see "browser-problem"): the user
+ * can still open the address by hand until the timeout. */
+void                  mail_setup_oauth_sign_in_with_browser_async  (MailSetupOAuth       *self,
+                                                                    const char           *login_hint,
+                                                                    GAppLaunchContext    *launch_context,
+                                                                    GCancellable         *cancellable,
+                                                                    GAsyncReadyCallback   callback,
+                                                                    gpointer              user_data);
+MailSetupOAuthTokens *mail_setup_oauth_sign_in_with_browser_finish (MailSetupOAuth       *self,
+                                                                    GAsyncResult         *result,
+                                                                    GError              **error);
+/* The address opened in the browser, from the moment the listener is up
+ * ("authorize-uri" notifies); NULL before. It holds no secret: the PKCE
+ * verifier never leaves this process. */
+const char           *mail_setup_oauth_get_authorize_uri      (MailSetupOAuth       *self);
+/* Why the browser could not be opened, in words for the user, or NULL
+ * ("browser-problem" notifies). */
+const char           *mail_setup_oauth_get_browser_problem    (MailSetupOAuth       *self);
+/* Open Again: opens the authorize address once more, without waiting;
+ * a failure shows in "browser-problem". */
+void                  mail_setup_oauth_open_browser           (MailSetupOAuth       *self,
+                                                               GAppLaunchContext    *launch_context);
 
 /* Needs a code from request_code that has not reached a final answer. */
 void                  mail_setup_oauth_poll_async             (MailSetupOAuth       *self,

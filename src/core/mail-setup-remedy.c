@@ -142,6 +142,8 @@ parse_action (const char            *text,
     [MAIL_SETUP_REMEDY_ACTION_RESTORE_SETTINGS] = "restore-settings",
     [MAIL_SETUP_REMEDY_ACTION_SHOW_CERTIFICATE] = "show-certificate",
     [MAIL_SETUP_REMEDY_ACTION_MICROSOFT_SIGN_IN] = "microsoft-sign-in",
+    [MAIL_SETUP_REMEDY_ACTION_BROWSER_SIGN_IN] = "browser-sign-in",
+    [MAIL_SETUP_REMEDY_ACTION_DEVICE_SIGN_IN] = "device-sign-in",
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (names); i++)
@@ -220,13 +222,22 @@ start_element_cb (GMarkupParseContext  *context,
           step->link = g_strdup (link);
           step->tickable = g_strcmp0 (tick, "yes") == 0;
           step->copy_email = g_strcmp0 (copy, "email") == 0;
+          step->copy_text = g_strcmp0 (copy, "text") == 0;
+          if (copy != NULL && !step->copy_email && !step->copy_text)
+            {
+              g_set_error (error, MAIL_SETUP_REMEDY_ERROR, MAIL_SETUP_REMEDY_ERROR_INVALID,
+                           "Unknown copy “%s”", copy);
+              return;
+            }
           if (action != NULL && !parse_action (action, &step->action))
             {
               g_set_error (error, MAIL_SETUP_REMEDY_ERROR, MAIL_SETUP_REMEDY_ERROR_INVALID,
                            "Unknown action “%s”", action);
               return;
             }
-          if (link != NULL && !g_str_has_prefix (link, "https://"))
+          /* A link that starts with a placeholder is checked once filled in. */
+          if (link != NULL && !g_str_has_prefix (link, "https://") &&
+              !(link[0] == '{' && strchr (link, '}') != NULL))
             {
               g_set_error (error, MAIL_SETUP_REMEDY_ERROR, MAIL_SETUP_REMEDY_ERROR_INVALID,
                            "Links must be https: %s", link);
@@ -499,4 +510,58 @@ mail_setup_remedy_expand (const char *text,
     }
 
   return g_string_free (g_steal_pointer (&result), FALSE);
+}
+
+/* LINK with its placeholders filled in, or NULL unless that is a whole
+ * https address: a value may be missing or may not be https. */
+char *
+mail_setup_remedy_expand_link (const char *link,
+                               GHashTable *values)
+{
+  g_autofree char *expanded = NULL;
+
+  g_return_val_if_fail (link != NULL, NULL);
+
+  expanded = mail_setup_remedy_expand (link, values);
+  if (!g_str_has_prefix (expanded, "https://") ||
+      strpbrk (expanded, "{} \t\r\n") != NULL ||
+      !g_uri_is_valid (expanded, G_URI_FLAGS_NONE, NULL))
+    return NULL;
+
+  return g_steal_pointer (&expanded);
+}
+
+/* Where an administrator approves the app for the whole organisation.
+ * The address needs the organisation's own directory: a tenant that stands
+ * for any organisation is replaced by the domain of the e-mail address,
+ * which Microsoft accepts as a verified domain of the directory. */
+char *
+mail_setup_remedy_admin_consent_uri (const char *authority,
+                                     const char *tenant,
+                                     const char *client_id,
+                                     const char *email)
+{
+  const char *at = email ? strrchr (email, '@') : NULL;
+  const char *directory = tenant;
+  g_autofree char *escaped_directory = NULL;
+  g_autofree char *escaped_client_id = NULL;
+  g_autofree char *base = NULL;
+
+  g_return_val_if_fail (authority != NULL, NULL);
+  g_return_val_if_fail (client_id != NULL, NULL);
+
+  if (directory == NULL || *directory == '\0' ||
+      g_ascii_strcasecmp (directory, "common") == 0 ||
+      g_ascii_strcasecmp (directory, "organizations") == 0 ||
+      g_ascii_strcasecmp (directory, "consumers") == 0)
+    directory = at != NULL && at[1] != '\0' ? at + 1 : "organizations";
+
+  base = g_strdup (authority);
+  while (g_str_has_suffix (base, "/"))
+    base[strlen (base) - 1] = '\0';
+  escaped_directory = g_uri_escape_string (directory, NULL, FALSE);
+  escaped_client_id = g_uri_escape_string (client_id, NULL, FALSE);
+
+  return g_strconcat (base, "/", escaped_directory, "/adminconsent?client_id=",
+                      escaped_client_id, NULL);
 }

@@ -13,6 +13,8 @@ G_BEGIN_DECLS
  * The guided fixes, read from data/remedies/remedies.xml (bundled as a
  * resource): adding a remedy needs no new code. Texts are translated when
  * read and may hold {placeholders} that mail_setup_remedy_expand() fills in.
+ * So may links; mail_setup_remedy_expand_link() gives a link only when it is
+ * https once filled in.
  */
 
 #define MAIL_SETUP_REMEDY_ERROR (mail_setup_remedy_error_quark ())
@@ -33,14 +35,19 @@ typedef enum
   MAIL_SETUP_REMEDY_ACTION_RESTORE_SETTINGS,
   MAIL_SETUP_REMEDY_ACTION_SHOW_CERTIFICATE,
   MAIL_SETUP_REMEDY_ACTION_MICROSOFT_SIGN_IN,
+  MAIL_SETUP_REMEDY_ACTION_BROWSER_SIGN_IN,
+  MAIL_SETUP_REMEDY_ACTION_DEVICE_SIGN_IN,
 } MailSetupRemedyAction;
 
 typedef struct
 {
   char                  *text;
+  /* Still with its placeholders: see mail_setup_remedy_expand_link(). */
   char                  *link;
   gboolean               tickable;
   gboolean               copy_email;
+  /* The step's own text, filled in, is something to copy and send. */
+  gboolean               copy_text;
   MailSetupRemedyAction  action;
 } MailSetupRemedyStep;
 
@@ -66,5 +73,11 @@ const char      *mail_setup_remedy_for_diagnosis      (MailSetupDiagnosis   diag
                                                        MailSetupProvider   *provider);
 char            *mail_setup_remedy_expand             (const char          *text,
                                                        GHashTable          *values);
+char            *mail_setup_remedy_expand_link        (const char          *link,
+                                                       GHashTable          *values);
+char            *mail_setup_remedy_admin_consent_uri  (const char          *authority,
+                                                       const char          *tenant,
+                                                       const char          *client_id,
+                                                       const char          *email);
 
 G_END_DECLS

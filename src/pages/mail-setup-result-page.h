@@ -15,6 +15,8 @@ void mail_setup_result_page_show (MailSetupResultPage *self,
                                   MailSetupCheck      *check,
                                   const char          *remedy_id);
 
+void mail_setup_result_page_focus_action (MailSetupResultPage *self);
+
 void mail_setup_result_page_show_saving  (MailSetupResultPage *self);
 void mail_setup_result_page_show_saved   (MailSetupResultPage *self);
 void mail_setup_result_page_show_save_error (MailSetupResultPage *self,
