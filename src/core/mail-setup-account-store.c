@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "mail-setup-account-store.h"
+#include "mail-setup-core-enums.h"
 #include "mail-setup-provider.h"
 
 #define PROTOCOL_IMAP "imap"
@@ -246,7 +247,7 @@ mail_setup_saved_account_get_property (GObject    *object,
       g_value_set_uint (value, self->port);
       break;
     case PROP_SECURITY:
-      g_value_set_int (value, self->security);
+      g_value_set_enum (value, self->security);
       break;
     case PROP_USERNAME:
       g_value_set_string (value, self->username);
@@ -278,10 +279,8 @@ mail_setup_saved_account_class_init (MailSetupSavedAccountClass *klass)
   properties[PROP_PROVIDER_ID] = g_param_spec_string ("provider-id", NULL, NULL, NULL, flags);
   properties[PROP_SERVER] = g_param_spec_string ("server", NULL, NULL, NULL, flags);
   properties[PROP_PORT] = g_param_spec_uint ("port", NULL, NULL, 0, G_MAXUINT16, 993, flags);
-  properties[PROP_SECURITY] = g_param_spec_int ("security", NULL, NULL,
-                                                MAIL_SETUP_SECURITY_SSL_TLS,
-                                                MAIL_SETUP_SECURITY_STARTTLS,
-                                                MAIL_SETUP_SECURITY_SSL_TLS, flags);
+  properties[PROP_SECURITY] = g_param_spec_enum ("security", NULL, NULL, MAIL_SETUP_TYPE_SECURITY,
+                                                 MAIL_SETUP_SECURITY_SSL_TLS, flags);
   properties[PROP_USERNAME] = g_param_spec_string ("username", NULL, NULL, NULL, flags);
   properties[PROP_DISPLAY_NAME] = g_param_spec_string ("display-name", NULL, NULL, NULL, flags);
   properties[PROP_AUTHTYPE] = g_param_spec_string ("authtype", NULL, NULL, NULL, flags);

@@ -5,6 +5,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "mail-setup-account.h"
+#include "mail-setup-core-enums.h"
 #include "mail-setup-remedy.h"
 #include "mail-setup-secret.h"
 
@@ -95,6 +96,7 @@ apply_provider_settings (MailSetupAccount *self)
     {
       /* A server filled in for another provider is no guess for this one. */
       mail_setup_account_set_server (self, "");
+      self->server_from_provider = TRUE;
       mail_setup_account_set_port (self, 993);
       mail_setup_account_set_security (self, MAIL_SETUP_SECURITY_SSL_TLS);
     }
@@ -154,7 +156,7 @@ mail_setup_account_get_property (GObject    *object,
       g_value_set_uint (value, self->port);
       break;
     case PROP_SECURITY:
-      g_value_set_int (value, self->security);
+      g_value_set_enum (value, self->security);
       break;
     case PROP_EXTRA_CA_FILE:
       g_value_set_string (value, self->extra_ca_file);
@@ -209,13 +211,12 @@ mail_setup_account_set_property (GObject      *object,
       break;
     case PROP_SERVER:
       mail_setup_account_set_server (self, g_value_get_string (value));
-      self->server_from_provider = FALSE;
       break;
     case PROP_PORT:
       mail_setup_account_set_port (self, g_value_get_uint (value));
       break;
     case PROP_SECURITY:
-      mail_setup_account_set_security (self, g_value_get_int (value));
+      mail_setup_account_set_security (self, g_value_get_enum (value));
       break;
     case PROP_EXTRA_CA_FILE:
       mail_setup_account_set_extra_ca_file (self, g_value_get_string (value));
@@ -247,10 +248,8 @@ mail_setup_account_class_init (MailSetupAccountClass *klass)
   properties[PROP_USERNAME] = g_param_spec_string ("username", NULL, NULL, "", flags);
   properties[PROP_SERVER] = g_param_spec_string ("server", NULL, NULL, "", flags);
   properties[PROP_PORT] = g_param_spec_uint ("port", NULL, NULL, 0, 65535, 993, flags);
-  properties[PROP_SECURITY] = g_param_spec_int ("security", NULL, NULL,
-                                                MAIL_SETUP_SECURITY_SSL_TLS,
-                                                MAIL_SETUP_SECURITY_STARTTLS,
-                                                MAIL_SETUP_SECURITY_SSL_TLS, flags);
+  properties[PROP_SECURITY] = g_param_spec_enum ("security", NULL, NULL, MAIL_SETUP_TYPE_SECURITY,
+                                                 MAIL_SETUP_SECURITY_SSL_TLS, flags);
   properties[PROP_EXTRA_CA_FILE] = g_param_spec_string ("extra-ca-file", NULL, NULL, NULL, flags);
   properties[PROP_TIMEOUT] = g_param_spec_uint ("timeout", NULL, NULL, 1, 600,
                                                 MAIL_SETUP_CHECK_DEFAULT_TIMEOUT, flags);
@@ -422,6 +421,9 @@ mail_setup_account_set_server (MailSetupAccount *self,
 {
   g_return_if_fail (MAIL_SETUP_IS_ACCOUNT (self));
 
+  /* Whoever sets it, the server is no longer the provider's own until
+   * apply_provider_settings() says so again. */
+  self->server_from_provider = FALSE;
   if (!set_string (&self->server, server ? server : ""))
     return;
 

@@ -6,6 +6,7 @@
 
 #include "mail-setup-check-private.h"
 #include "mail-setup-connection.h"
+#include "mail-setup-core-enums.h"
 #include "mail-setup-imap.h"
 #include "mail-setup-sasl.h"
 #include "mail-setup-secret.h"
@@ -994,7 +995,7 @@ mail_setup_check_class_init (MailSetupCheckClass *klass)
                   G_TYPE_FROM_CLASS (klass),
                   G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL,
-                  G_TYPE_NONE, 1, G_TYPE_UINT);
+                  G_TYPE_NONE, 1, MAIL_SETUP_TYPE_CHECK_STAGE);
 
   /**
    * MailSetupCheck::stage-finished:
@@ -1007,7 +1008,8 @@ mail_setup_check_class_init (MailSetupCheckClass *klass)
                   G_TYPE_FROM_CLASS (klass),
                   G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL,
-                  G_TYPE_NONE, 3, G_TYPE_UINT, G_TYPE_UINT, G_TYPE_UINT);
+                  G_TYPE_NONE, 3, MAIL_SETUP_TYPE_CHECK_STAGE, MAIL_SETUP_TYPE_STAGE_STATUS,
+                  G_TYPE_UINT);
 }
 
 static void

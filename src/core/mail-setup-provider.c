@@ -1063,7 +1063,7 @@ mail_setup_provider_class_init (MailSetupProviderClass *klass)
     g_param_spec_uint ("imap-port", NULL, NULL, 0, G_MAXUINT16, 0, flags);
   properties[PROP_IMAP_SECURITY] =
     g_param_spec_enum ("imap-security", NULL, NULL,
-                       mail_setup_security_get_type (), MAIL_SETUP_SECURITY_SSL_TLS, flags);
+                       MAIL_SETUP_TYPE_SECURITY, MAIL_SETUP_SECURITY_SSL_TLS, flags);
   properties[PROP_HAS_SMTP_SERVER] =
     g_param_spec_boolean ("has-smtp-server", NULL, NULL, FALSE, flags);
   properties[PROP_SMTP_HOST] =
@@ -1072,7 +1072,7 @@ mail_setup_provider_class_init (MailSetupProviderClass *klass)
     g_param_spec_uint ("smtp-port", NULL, NULL, 0, G_MAXUINT16, 0, flags);
   properties[PROP_SMTP_SECURITY] =
     g_param_spec_enum ("smtp-security", NULL, NULL,
-                       mail_setup_security_get_type (), MAIL_SETUP_SECURITY_SSL_TLS, flags);
+                       MAIL_SETUP_TYPE_SECURITY, MAIL_SETUP_SECURITY_SSL_TLS, flags);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
