@@ -23,6 +23,7 @@ struct _MailSetupWindow
   AdwApplicationWindow  parent_instance;
 
   MailSetupAccount     *account;
+  MailSetupAccountStore *account_store;
   GSettings            *settings;
   GCancellable         *test_cancellable;
   GCancellable         *save_cancellable;
@@ -74,6 +75,17 @@ visible_page (MailSetupWindow *self)
   GtkWidget *child = gtk_stack_get_visible_child (self->pages);
 
   return child != NULL ? MAIL_SETUP_PAGE (child) : NULL;
+}
+
+/* The saved accounts as the keyfile has them now; the list on the first
+ * page follows. */
+static void
+reload_saved_accounts (MailSetupWindow *self)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!mail_setup_account_store_reload (self->account_store, &error))
+    adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (error->message));
 }
 
 static void
@@ -139,7 +151,11 @@ create_page (MailSetupWindow *self,
                            G_CONNECT_SWAPPED);
 
   if (MAIL_SETUP_IS_PROVIDER_PAGE (page))
-    self->provider_page = MAIL_SETUP_PROVIDER_PAGE (page);
+    {
+      self->provider_page = MAIL_SETUP_PROVIDER_PAGE (page);
+      mail_setup_provider_page_set_saved_accounts (self->provider_page,
+                                                   mail_setup_account_store_get_accounts (self->account_store));
+    }
   else if (MAIL_SETUP_IS_ACCOUNT_PAGE (page))
     self->account_page = MAIL_SETUP_ACCOUNT_PAGE (page);
   else if (MAIL_SETUP_IS_SIGN_IN_PAGE (page))
@@ -555,7 +571,7 @@ save_done_cb (GObject      *source,
     }
 
   mail_setup_result_page_show_saved (self->result_page);
-  mail_setup_provider_page_reload_saved (self->provider_page);
+  reload_saved_accounts (self);
 }
 
 /* The secret that keeps the account: its password, or the refresh token of
@@ -634,7 +650,7 @@ saved_secret_cb (GObject      *source,
       g_clear_object (&self->test_cancellable);
       adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (error->message));
       show_page (self, "account");
-      mail_setup_provider_page_reload_saved (self->provider_page);
+      reload_saved_accounts (self);
       return;
     }
 
@@ -708,7 +724,7 @@ remove_done_cb (GObject      *source,
   else
     adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (_("Account removed")));
 
-  mail_setup_provider_page_reload_saved (self->provider_page);
+  reload_saved_accounts (self);
 }
 
 static void
@@ -868,6 +884,7 @@ mail_setup_window_finalize (GObject *object)
   MailSetupWindow *self = MAIL_SETUP_WINDOW (object);
 
   g_clear_object (&self->account);
+  g_clear_object (&self->account_store);
   g_free (self->offered_remedy);
   g_clear_object (&self->settings);
 
@@ -923,6 +940,7 @@ mail_setup_window_init (MailSetupWindow *self)
   const char *extra_ca_file;
 
   self->account = mail_setup_account_new ();
+  self->account_store = mail_setup_account_store_new ();
   self->settings = mail_setup_settings_new ();
 
   /* Tests point the window at loopback servers signed by a test CA. */
@@ -931,6 +949,7 @@ mail_setup_window_init (MailSetupWindow *self)
     mail_setup_account_set_extra_ca_file (self->account, extra_ca_file);
 
   gtk_widget_init_template (GTK_WIDGET (self));
+  reload_saved_accounts (self);
 
   /* The pages take the account at construction, so they are made in code
    * rather than in the template. */

@@ -454,6 +454,50 @@ test_unreadable_keyfile_left_alone (void)
 }
 
 static void
+count_changes_cb (GListModel *model,
+                  guint       position,
+                  guint       removed,
+                  guint       added,
+                  guint      *changes)
+{
+  (*changes)++;
+}
+
+/* The window binds its list once: saving and removing change the items of
+ * that one model, in one change each. */
+static void
+test_store_keeps_one_model (void)
+{
+  g_autoptr(MailSetupAccountStore) store = mail_setup_account_store_new ();
+  g_autoptr(MailSetupSavedAccount) saved = NULL;
+  g_autoptr(MailSetupSavedAccount) first = NULL;
+  g_autoptr(GError) error = NULL;
+  GListModel *accounts = mail_setup_account_store_get_accounts (store);
+  guint changes = 0;
+
+  reset_store ();
+  g_signal_connect (accounts, "items-changed", G_CALLBACK (count_changes_cb), &changes);
+  g_assert_true (mail_setup_account_store_reload (store, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_list_model_get_n_items (accounts), ==, 0);
+  changes = 0;
+
+  saved = save_ok (EMAIL, SIGN_IN, PASSWORD);
+  g_assert_true (mail_setup_account_store_reload (store, &error));
+  g_assert_true (mail_setup_account_store_get_accounts (store) == accounts);
+  g_assert_cmpuint (g_list_model_get_n_items (accounts), ==, 1);
+  g_assert_cmpuint (changes, ==, 1);
+  first = g_list_model_get_item (accounts, 0);
+  g_assert_cmpstr (mail_setup_saved_account_get_email (first), ==, EMAIL);
+
+  g_assert_true (remove_account (EMAIL, &error));
+  g_assert_true (mail_setup_account_store_reload (store, &error));
+  g_assert_cmpuint (g_list_model_get_n_items (accounts), ==, 0);
+  g_assert_cmpuint (changes, ==, 2);
+  g_signal_handlers_disconnect_by_func (accounts, count_changes_cb, &changes);
+}
+
+static void
 test_saved_account_fills_wizard (void)
 {
   g_autoptr(MailSetupSavedAccount) saved = NULL;
@@ -678,6 +722,7 @@ main (int   argc,
                    test_remove_deletes_item_and_settings);
   g_test_add_func ("/account-store/list/secret-missing-is-marked", test_secret_missing_is_marked);
   g_test_add_func ("/account-store/saved-account-fills-wizard", test_saved_account_fills_wizard);
+  g_test_add_func ("/account-store/store-keeps-one-model", test_store_keeps_one_model);
   g_test_add_func ("/account-store/keyring-errors-in-words", test_translate_error);
   g_test_add_func ("/account-store/mbsync-signs-in-with-stored-password",
                    test_mbsync_signs_in_with_stored_password);

@@ -967,3 +967,72 @@ mail_setup_account_store_update_secret_finish (GAsyncResult  *result,
 
   return g_task_propagate_boolean (G_TASK (result), error);
 }
+
+struct _MailSetupAccountStore
+{
+  GObject     parent_instance;
+
+  GListStore *accounts;
+};
+
+G_DEFINE_FINAL_TYPE (MailSetupAccountStore, mail_setup_account_store, G_TYPE_OBJECT)
+
+static void
+mail_setup_account_store_finalize (GObject *object)
+{
+  MailSetupAccountStore *self = MAIL_SETUP_ACCOUNT_STORE (object);
+
+  g_clear_object (&self->accounts);
+
+  G_OBJECT_CLASS (mail_setup_account_store_parent_class)->finalize (object);
+}
+
+static void
+mail_setup_account_store_class_init (MailSetupAccountStoreClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = mail_setup_account_store_finalize;
+}
+
+static void
+mail_setup_account_store_init (MailSetupAccountStore *self)
+{
+  self->accounts = g_list_store_new (MAIL_SETUP_TYPE_SAVED_ACCOUNT);
+}
+
+MailSetupAccountStore *
+mail_setup_account_store_new (void)
+{
+  return g_object_new (MAIL_SETUP_TYPE_ACCOUNT_STORE, NULL);
+}
+
+GListModel *
+mail_setup_account_store_get_accounts (MailSetupAccountStore *self)
+{
+  g_return_val_if_fail (MAIL_SETUP_IS_ACCOUNT_STORE (self), NULL);
+
+  return G_LIST_MODEL (self->accounts);
+}
+
+gboolean
+mail_setup_account_store_reload (MailSetupAccountStore  *self,
+                                 GError                **error)
+{
+  g_autoptr(GListModel) accounts = NULL;
+  g_autoptr(GPtrArray) items = g_ptr_array_new_with_free_func (g_object_unref);
+
+  g_return_val_if_fail (MAIL_SETUP_IS_ACCOUNT_STORE (self), FALSE);
+
+  accounts = mail_setup_account_store_list (error);
+  if (accounts == NULL)
+    return FALSE;
+
+  for (guint i = 0; i < g_list_model_get_n_items (accounts); i++)
+    g_ptr_array_add (items, g_list_model_get_item (accounts, i));
+
+  /* One change, so that a bound view rebuilds once. */
+  g_list_store_splice (self->accounts, 0, g_list_model_get_n_items (G_LIST_MODEL (self->accounts)),
+                       items->pdata, items->len);
+
+  return TRUE;
+}
+

@@ -77,6 +77,19 @@ MailSetupAccount  *mail_setup_saved_account_create_account     (MailSetupSavedAc
 void               mail_setup_saved_account_load_into          (MailSetupSavedAccount *self,
                                                                 MailSetupAccount      *account);
 
+/* The saved accounts as one list that lives as long as its owner (the
+ * window binds its list of saved accounts to it once): reloading replaces
+ * the items of the same model, so a view bound to it follows. */
+#define MAIL_SETUP_TYPE_ACCOUNT_STORE (mail_setup_account_store_get_type ())
+G_DECLARE_FINAL_TYPE (MailSetupAccountStore, mail_setup_account_store, MAIL_SETUP, ACCOUNT_STORE, GObject)
+
+MailSetupAccountStore *mail_setup_account_store_new          (void);
+/* (transfer none): a GListModel of MailSetupSavedAccount. */
+GListModel            *mail_setup_account_store_get_accounts (MailSetupAccountStore *self);
+/* Reads the keyfile again; on an error the list is left as it was. */
+gboolean               mail_setup_account_store_reload       (MailSetupAccountStore *self,
+                                                              GError               **error);
+
 /* The keyfile: $XDG_CONFIG_HOME/mail-setup/accounts.ini. */
 char                  *mail_setup_account_store_get_path               (void);
 

@@ -233,38 +233,43 @@ secrets_refreshed_cb (GObject      *source,
     }
 }
 
-/* Lists the saved accounts again, and marks those whose secret is gone. */
-void
-mail_setup_provider_page_reload_saved (MailSetupProviderPage *self)
+/* The saved accounts changed: show them, and find out whose secret is
+ * gone. */
+static void
+saved_accounts_changed_cb (MailSetupProviderPage *self)
 {
-  g_autoptr(GError) error = NULL;
+  guint n_accounts = g_list_model_get_n_items (self->saved_accounts);
 
-  g_return_if_fail (MAIL_SETUP_IS_PROVIDER_PAGE (self));
+  gtk_widget_set_visible (GTK_WIDGET (self->saved_group), n_accounts > 0);
+  adw_preferences_group_set_title (self->new_account_group,
+                                   n_accounts > 0 ? _("Add Another Account") : "");
 
   g_cancellable_cancel (self->refresh_cancellable);
   g_clear_object (&self->refresh_cancellable);
-  g_clear_object (&self->saved_accounts);
-
-  self->saved_accounts = mail_setup_account_store_list (&error);
-  if (self->saved_accounts == NULL)
-    {
-      g_warning ("Could not read the saved accounts: %s", error->message);
-      self->saved_accounts = G_LIST_MODEL (g_list_store_new (MAIL_SETUP_TYPE_SAVED_ACCOUNT));
-    }
-
-  gtk_list_box_bind_model (self->saved_list, self->saved_accounts, create_saved_row, self, NULL);
-  gtk_widget_set_visible (GTK_WIDGET (self->saved_group),
-                          g_list_model_get_n_items (self->saved_accounts) > 0);
-  adw_preferences_group_set_title (self->new_account_group,
-                                   g_list_model_get_n_items (self->saved_accounts) > 0
-                                   ? _("Add Another Account") : "");
-
-  if (g_list_model_get_n_items (self->saved_accounts) > 0)
+  if (n_accounts > 0)
     {
       self->refresh_cancellable = g_cancellable_new ();
       mail_setup_account_store_refresh_secrets_async (self->saved_accounts, self->refresh_cancellable,
                                                       secrets_refreshed_cb, g_object_ref (self));
     }
+}
+
+/* ACCOUNTS (a GListModel of MailSetupSavedAccount) is shown as it changes. */
+void
+mail_setup_provider_page_set_saved_accounts (MailSetupProviderPage *self,
+                                             GListModel            *accounts)
+{
+  g_return_if_fail (MAIL_SETUP_IS_PROVIDER_PAGE (self));
+  g_return_if_fail (G_IS_LIST_MODEL (accounts));
+
+  if (self->saved_accounts != NULL)
+    g_signal_handlers_disconnect_by_func (self->saved_accounts, saved_accounts_changed_cb, self);
+  g_set_object (&self->saved_accounts, accounts);
+
+  gtk_list_box_bind_model (self->saved_list, accounts, create_saved_row, self, NULL);
+  g_signal_connect_object (accounts, "items-changed", G_CALLBACK (saved_accounts_changed_cb), self,
+                           G_CONNECT_SWAPPED);
+  saved_accounts_changed_cb (self);
 }
 
 static void
@@ -274,6 +279,8 @@ mail_setup_provider_page_dispose (GObject *object)
 
   g_cancellable_cancel (self->refresh_cancellable);
   g_clear_object (&self->refresh_cancellable);
+  if (self->saved_accounts != NULL)
+    g_signal_handlers_disconnect_by_func (self->saved_accounts, saved_accounts_changed_cb, self);
   g_clear_object (&self->saved_accounts);
 
   g_clear_object (&self->account_signals);
@@ -337,5 +344,4 @@ mail_setup_provider_page_init (MailSetupProviderPage *self)
                                   G_CALLBACK (sync_from_account), self);
 
   add_provider_rows (self);
-  mail_setup_provider_page_reload_saved (self);
 }
