@@ -240,3 +240,44 @@ mail_setup_test_ui_wait_for_page (MailSetupWindow *window,
     g_error ("The %s page did not show within %u ms; the window shows %s", page, timeout_ms,
              mail_setup_window_get_page (window));
 }
+
+GtkWidget *
+mail_setup_test_ui_widget (MailSetupWindow *window,
+                           const char      *name)
+{
+  GtkWidget *found = mail_setup_test_ui_find (GTK_WIDGET (window), name);
+
+  if (found == NULL)
+    g_error ("No widget named %s in the window", name);
+
+  return found;
+}
+
+void
+mail_setup_test_ui_press (MailSetupWindow *window,
+                          const char      *name)
+{
+  GtkWidget *button = mail_setup_test_ui_widget (window, name);
+
+  g_assert_true (gtk_widget_is_sensitive (button));
+  g_assert_true (gtk_widget_is_drawable (button));
+  /* What a click ends in; activating the button would only animate it first. */
+  g_signal_emit_by_name (button, "clicked");
+}
+
+void
+mail_setup_test_ui_type_into (MailSetupWindow *window,
+                              const char      *name,
+                              const char      *text)
+{
+  gtk_editable_set_text (GTK_EDITABLE (mail_setup_test_ui_widget (window, name)), text);
+}
+
+void
+mail_setup_test_ui_save_screenshot (MailSetupWindow *window,
+                                    const char      *name)
+{
+  g_autofree char *path = mail_setup_test_ui_screenshot (GTK_WIDGET (window), name);
+
+  g_assert_true (g_file_test (path, G_FILE_TEST_IS_REGULAR));
+}

@@ -28,4 +28,16 @@ void             mail_setup_test_ui_wait_for_page (MailSetupWindow        *windo
                                                   const char             *page,
                                                   guint                   timeout_ms);
 
+/* As a user does it, on the widget named NAME in WINDOW; each fails the
+ * test when there is no such widget. */
+GtkWidget       *mail_setup_test_ui_widget        (MailSetupWindow        *window,
+                                                  const char             *name);
+void             mail_setup_test_ui_press         (MailSetupWindow        *window,
+                                                  const char             *name);
+void             mail_setup_test_ui_type_into     (MailSetupWindow        *window,
+                                                  const char             *name,
+                                                  const char             *text);
+void             mail_setup_test_ui_save_screenshot (MailSetupWindow      *window,
+                                                    const char           *name);
+
 G_END_DECLS

@@ -15,23 +15,14 @@ static GtkWidget *
 find_widget (MailSetupWindow *window,
              const char      *name)
 {
-  GtkWidget *found = mail_setup_test_ui_find (GTK_WIDGET (window), name);
-
-  if (found == NULL)
-    g_error ("No widget named %s in the window", name);
-
-  return found;
+  return mail_setup_test_ui_widget (window, name);
 }
 
 static void
 click (MailSetupWindow *window,
        const char      *name)
 {
-  GtkWidget *button = find_widget (window, name);
-
-  g_assert_true (gtk_widget_is_drawable (button));
-  g_assert_true (gtk_widget_is_sensitive (button));
-  g_signal_emit_by_name (button, "clicked");
+  mail_setup_test_ui_press (window, name);
 }
 
 static void
@@ -39,7 +30,7 @@ enter_text (MailSetupWindow *window,
             const char      *name,
             const char      *text)
 {
-  gtk_editable_set_text (GTK_EDITABLE (find_widget (window, name)), text);
+  mail_setup_test_ui_type_into (window, name, text);
 }
 
 static const char *
@@ -77,9 +68,7 @@ static void
 save_screenshot (MailSetupWindow *window,
                  const char      *name)
 {
-  g_autofree char *path = mail_setup_test_ui_screenshot (GTK_WIDGET (window), name);
-
-  g_assert_true (g_file_test (path, G_FILE_TEST_IS_REGULAR));
+  mail_setup_test_ui_save_screenshot (window, name);
 }
 
 static MailSetupWindow *
