@@ -809,6 +809,10 @@ mail_setup_cli_run (int    argc,
 
   if (options.check + options.list + (options.remove != NULL) > 1)
     return usage_error (_("Give only one of --check, --list and --remove"));
+  /* --list and --remove print for people; a script that asked for JSON
+   * gets one object saying so rather than text it cannot read. */
+  if (options.json && !options.check)
+    return usage_error (_("--json goes with --check"));
   if (options.list)
     return run_list ();
   if (options.remove != NULL)

@@ -1476,19 +1476,34 @@ test_oauth_command_line_token_refused (void)
   g_assert_nonnull (strstr (err, "Renewing it and testing once more"));
 }
 
+/* A usage error with --json is one JSON object too, exit status 2. */
 static void
 test_oauth_command_line_json_usage (void)
 {
-  g_autoptr(JsonObject) report = NULL;
-  g_autofree char *out = NULL;
-  g_autofree char *err = NULL;
-  const char *args[] = { "--check", "--auth", "oauth2", "--sign-in", "carrier-pigeon",
-                         "--email", "user@example.test", "--server", "127.0.0.1", "--json", NULL };
+  const struct
+  {
+    const char *args[12];
+    const char *complaint;
+  } wrong[] = {
+    { { "--check", "--auth", "oauth2", "--sign-in", "carrier-pigeon", "--email",
+        "user@example.test", "--server", "127.0.0.1", "--json", NULL },
+      "--sign-in must be" },
+    { { "--list", "--json", NULL }, "--json goes with --check" },
+    { { "--check", "--json", "--no-such-option", NULL }, "--no-such-option" },
+  };
 
-  g_assert_cmpint (run_command_line (args, &out, &err), ==, 2);
-  report = parse_report (out);
-  g_assert_cmpstr (report_string (report, "error"), ==, "usage");
-  g_assert_nonnull (strstr (report_string (report, "message"), "--sign-in must be"));
+  for (gsize i = 0; i < G_N_ELEMENTS (wrong); i++)
+    {
+      g_autoptr(JsonObject) report = NULL;
+      g_autofree char *out = NULL;
+      g_autofree char *err = NULL;
+
+      g_assert_cmpint (run_command_line (wrong[i].args, &out, &err), ==, 2);
+      report = parse_report (out);
+      g_assert_null (report_string (report, "diagnosis"));
+      g_assert_cmpstr (report_string (report, "error"), ==, "usage");
+      g_assert_nonnull (strstr (report_string (report, "message"), wrong[i].complaint));
+    }
 }
 
 int
