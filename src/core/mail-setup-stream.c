@@ -814,6 +814,15 @@ run_handshake (MailSetupStream  *stream,
         }
     }
 
+  /* The ServerHello hook stops an old version before any key is
+   * exchanged; this holds even if a handshake ever ran without it. */
+  if (gnutls_protocol_get_version (stream->session) < MIN_VERSION)
+    {
+      stream->outdated_version = gnutls_protocol_get_version (stream->session);
+      set_handshake_error (stream, GNUTLS_E_UNSUPPORTED_VERSION_PACKET, error);
+      return FALSE;
+    }
+
   return TRUE;
 }
 
