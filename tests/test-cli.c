@@ -7,6 +7,7 @@
 #include <gio/gio.h>
 #include <json-glib/json-glib.h>
 
+#include "mail-setup-test-program.h"
 #include "mail-setup-test-server.h"
 #include "mail-setup-test-util.h"
 
@@ -16,96 +17,21 @@
 
 #define SCRIPTED_USER "someone@outlook.com"
 
-typedef struct
-{
-  int   status;
-  char *out;
-  char *err;
-} CliResult;
-
-static void
-cli_result_free (CliResult *result)
-{
-  g_free (result->out);
-  g_free (result->err);
-  g_free (result);
-}
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (CliResult, cli_result_free)
-
-static GSubprocess *
-spawn_cli (const char * const  *arguments,
-           const char * const  *environment,
-           GSubprocessFlags     flags)
-{
-  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (flags);
-  g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr(GError) error = NULL;
-  GSubprocess *process;
-
-  /* The command line must never need a display. */
-  g_subprocess_launcher_unsetenv (launcher, "DISPLAY");
-  g_subprocess_launcher_unsetenv (launcher, "WAYLAND_DISPLAY");
-  for (guint i = 0; environment != NULL && environment[i] != NULL; i += 2)
-    g_subprocess_launcher_setenv (launcher, environment[i], environment[i + 1], TRUE);
-
-  g_ptr_array_add (argv, g_build_filename (mail_setup_test_service_env ("MAIL_SETUP_BUILD_DIR"),
-                                           "src", "mail-setup", NULL));
-  for (guint i = 0; arguments[i] != NULL; i++)
-    g_ptr_array_add (argv, g_strdup (arguments[i]));
-  g_ptr_array_add (argv, NULL);
-
-  process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
-  g_assert_no_error (error);
-
-  return process;
-}
-
 /* Runs mail-setup with ARGUMENTS and, in ENVIRONMENT, pairs of a variable
  * and its value; STDIN_TEXT is all that it reads. */
-static CliResult *
+static MailSetupTestProgramResult *
 run_cli (const char * const *arguments,
          const char * const *environment,
          const char         *stdin_text)
 {
-  g_autoptr(GSubprocess) process = NULL;
-  g_autoptr(GError) error = NULL;
-  CliResult *result = g_new0 (CliResult, 1);
-
-  process = spawn_cli (arguments, environment,
-                       G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE |
-                       G_SUBPROCESS_FLAGS_STDERR_PIPE);
-  g_subprocess_communicate_utf8 (process, stdin_text, NULL, &result->out, &result->err, &error);
-  g_assert_no_error (error);
-
-  g_assert_true (g_subprocess_get_if_exited (process));
-  result->status = g_subprocess_get_exit_status (process);
-  g_test_message ("exit status %d; standard error:\n%s", result->status, result->err);
-
-  return result;
+  return mail_setup_test_program_run (arguments, environment, MAIL_SETUP_TEST_PROGRAM_NO_DISPLAY,
+                                      stdin_text);
 }
 
 static char *
 port_string (guint16 port)
 {
   return g_strdup_printf ("%u", port);
-}
-
-static JsonObject *
-parse_report (const char *text)
-{
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  g_autoptr(GError) error = NULL;
-  JsonNode *root;
-
-  json_parser_load_from_data (parser, text, -1, &error);
-  g_assert_no_error (error);
-
-  root = json_parser_get_root (parser);
-  g_assert_nonnull (root);
-  g_assert_true (JSON_NODE_HOLDS_OBJECT (root));
-
-  return json_object_ref (json_node_get_object (root));
 }
 
 static void
@@ -136,7 +62,7 @@ static void
 assert_usage_error (const char * const *arguments,
                     const char         *expected_in_message)
 {
-  g_autoptr(CliResult) result = run_cli (arguments, NULL, "irrelevant\n");
+  g_autoptr(MailSetupTestProgramResult) result = run_cli (arguments, NULL, "irrelevant\n");
 
   g_assert_cmpint (result->status, ==, EXIT_USAGE);
   g_assert_nonnull (strstr (result->err, expected_in_message));
@@ -184,8 +110,8 @@ test_cli_usage_no_password_option (void)
     "--password", "hunter2-in-argv", NULL
   };
   const char *help[] = { "--help", NULL };
-  g_autoptr(CliResult) result = NULL;
-  g_autoptr(CliResult) help_result = NULL;
+  g_autoptr(MailSetupTestProgramResult) result = NULL;
+  g_autoptr(MailSetupTestProgramResult) help_result = NULL;
 
   result = run_cli (arguments, NULL, "");
   g_assert_cmpint (result->status, ==, EXIT_USAGE);
@@ -234,7 +160,7 @@ test_cli_dovecot_json (void)
 {
   g_auto(GStrv) arguments = dovecot_arguments ("MAIL_SETUP_TEST_USER", TRUE);
   g_autofree char *password = password_line ("MAIL_SETUP_TEST_PASSWORD");
-  g_autoptr(CliResult) result = NULL;
+  g_autoptr(MailSetupTestProgramResult) result = NULL;
   g_autoptr(JsonObject) report = NULL;
   const char *tls_fields[] = { "version", "cipher", "subject", "issuer", "not_after", "sha256" };
   JsonObject *tls;
@@ -246,7 +172,7 @@ test_cli_dovecot_json (void)
   result = run_cli ((const char * const *) arguments, NULL, password);
   g_assert_cmpint (result->status, ==, EXIT_OK);
 
-  report = parse_report (result->out);
+  report = mail_setup_test_program_parse_report (result->out);
   g_assert_cmpstr (json_object_get_string_member (report, "diagnosis"), ==, "ok");
   g_assert_true (json_object_has_member (report, "remedy"));
   g_assert_true (JSON_NODE_HOLDS_NULL (json_object_get_member (report, "remedy")));
@@ -287,7 +213,7 @@ test_cli_dovecot_wrong_password_text (void)
 {
   g_auto(GStrv) arguments = dovecot_arguments ("MAIL_SETUP_TEST_USER", FALSE);
   g_autofree char *password = password_line ("MAIL_SETUP_TEST_ODD_PASSWORD");
-  g_autoptr(CliResult) result = NULL;
+  g_autoptr(MailSetupTestProgramResult) result = NULL;
 
   result = run_cli ((const char * const *) arguments, NULL, password);
 
@@ -343,7 +269,7 @@ test_cli_scripted (gconstpointer data)
   const ScriptedCase *scripted = data;
   const char *password = mail_setup_test_service_env ("MAIL_SETUP_TEST_PASSWORD");
   g_autoptr(MailSetupTestServer) server = NULL;
-  g_autoptr(CliResult) result = NULL;
+  g_autoptr(MailSetupTestProgramResult) result = NULL;
   g_autoptr(JsonObject) report = NULL;
   g_auto(GStrv) arguments = NULL;
   g_autofree char *stdin_text = g_strconcat (password, "\n", NULL);
@@ -361,7 +287,7 @@ test_cli_scripted (gconstpointer data)
   elapsed_ms = (g_get_monotonic_time () - start) / 1000;
 
   g_assert_cmpint (result->status, ==, EXIT_DIAGNOSIS);
-  report = parse_report (result->out);
+  report = mail_setup_test_program_parse_report (result->out);
   g_assert_cmpstr (json_object_get_string_member (report, "diagnosis"), ==, scripted->expected);
   assert_string_member (report, "remedy");
   /* A timeout, and at most a couple of seconds to tell a TLS server apart. */
@@ -388,7 +314,7 @@ test_cli_scripted (gconstpointer data)
 
 /* mail-setup --check against SERVER with the test password, with --json or
  * without; it must end in a diagnosis. */
-static CliResult *
+static MailSetupTestProgramResult *
 check_scripted_server (MailSetupTestServer *server,
                        const char          *security,
                        gboolean             json)
@@ -396,7 +322,7 @@ check_scripted_server (MailSetupTestServer *server,
   const char *password = mail_setup_test_service_env ("MAIL_SETUP_TEST_PASSWORD");
   g_autofree char *stdin_text = g_strconcat (password, "\n", NULL);
   g_auto(GStrv) arguments = scripted_arguments (server, security, "5");
-  CliResult *result;
+  MailSetupTestProgramResult *result;
 
   /* --json comes last. */
   if (!json)
@@ -414,15 +340,15 @@ static void
 test_cli_not_imap (void)
 {
   g_autoptr(MailSetupTestServer) server = NULL;
-  g_autoptr(CliResult) json_result = NULL;
-  g_autoptr(CliResult) text_result = NULL;
+  g_autoptr(MailSetupTestProgramResult) json_result = NULL;
+  g_autoptr(MailSetupTestProgramResult) text_result = NULL;
   g_autoptr(JsonObject) report = NULL;
   g_autofree char *received = NULL;
 
   server = mail_setup_test_server_start ("smtp", "--tls", "none", NULL);
 
   json_result = check_scripted_server (server, "starttls", TRUE);
-  report = parse_report (json_result->out);
+  report = mail_setup_test_program_parse_report (json_result->out);
   g_assert_cmpstr (json_object_get_string_member (report, "diagnosis"), ==, "not-imap");
   g_assert_cmpstr (json_object_get_string_member (report, "detected_protocol"), ==, "smtp");
   g_assert_cmpstr (json_object_get_string_member (report, "remedy"), ==, "receiving-server");
@@ -446,7 +372,7 @@ static void
 test_cli_tls_outdated (void)
 {
   g_autoptr(MailSetupTestServer) server = NULL;
-  g_autoptr(CliResult) result = NULL;
+  g_autoptr(MailSetupTestProgramResult) result = NULL;
   g_autoptr(JsonObject) report = NULL;
   JsonObject *tls;
 
@@ -454,7 +380,7 @@ test_cli_tls_outdated (void)
                                          NULL);
 
   result = check_scripted_server (server, "ssl", TRUE);
-  report = parse_report (result->out);
+  report = mail_setup_test_program_parse_report (result->out);
   g_assert_cmpstr (json_object_get_string_member (report, "diagnosis"), ==, "tls-outdated");
   g_assert_cmpstr (json_object_get_string_member (report, "remedy"), ==, "update-server-tls");
   g_assert_true (JSON_NODE_HOLDS_NULL (json_object_get_member (report, "detected_protocol")));
@@ -496,11 +422,11 @@ test_cli_secrets_debug_output (void)
   for (guint i = 0; i < G_N_ELEMENTS (users); i++)
     {
       g_auto(GStrv) arguments = dovecot_arguments (users[i], TRUE);
-      g_autoptr(CliResult) result = NULL;
+      g_autoptr(MailSetupTestProgramResult) result = NULL;
       g_autoptr(JsonObject) report = NULL;
 
       result = run_cli ((const char * const *) arguments, environment, stdin_text);
-      report = parse_report (result->out);
+      report = mail_setup_test_program_parse_report (result->out);
       /* The odd user's password signs in; the other user's is refused. */
       g_assert_cmpint (result->status, ==, i == 0 ? EXIT_OK : EXIT_DIAGNOSIS);
       g_assert_cmpstr (json_object_get_string_member (report, "diagnosis"), ==,
@@ -553,9 +479,11 @@ test_cli_secrets_not_in_argv (void)
   /* A server that never greets keeps the check waiting while we look. */
   server = mail_setup_test_server_start ("never-greets", NULL);
   arguments = scripted_arguments (server, "ssl", "3");
-  process = spawn_cli ((const char * const *) arguments, NULL,
-                       G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_SILENCE |
-                       G_SUBPROCESS_FLAGS_STDERR_SILENCE);
+  process = mail_setup_test_program_spawn ((const char * const *) arguments, NULL,
+                                           MAIL_SETUP_TEST_PROGRAM_NO_DISPLAY,
+                                           G_SUBPROCESS_FLAGS_STDIN_PIPE |
+                                           G_SUBPROCESS_FLAGS_STDOUT_SILENCE |
+                                           G_SUBPROCESS_FLAGS_STDERR_SILENCE);
 
   input = g_subprocess_get_stdin_pipe (process);
   g_output_stream_write_all (input, stdin_text, strlen (stdin_text), NULL, NULL, &error);

@@ -20,6 +20,7 @@
 #include "mail-setup-test-browser.h"
 #include "mail-setup-test-check.h"
 #include "mail-setup-test-identity.h"
+#include "mail-setup-test-program.h"
 #include "mail-setup-test-server.h"
 #include "mail-setup-test-util.h"
 
@@ -766,27 +767,38 @@ read_output_line (GDataInputStream *output)
   return line;
 }
 
-static GSubprocess *
-spawn_command_line (const char * const  *args,
-                    GError             **error)
+/* The refresh token that the keyring holds for the test user, as any
+ * program finds it. */
+static char *
+stored_refresh_token (void)
 {
-  g_autoptr(GSubprocessLauncher) launcher = NULL;
-  g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *port = g_strdup_printf ("%u", mail_setup_test_service_port ("MAIL_SETUP_TEST_DOVECOT_OAUTH_IMAPS_PORT"));
+  const char *lookup[] = { "secret-tool", "lookup", "user", mail_setup_test_service_env ("MAIL_SETUP_TEST_USER"),
+                           "server", "127.0.0.1", "port", port, "protocol", "imap",
+                           "authtype", "oauth2", NULL };
+  g_autoptr(GError) error = NULL;
+  char *stored = NULL;
 
-  g_ptr_array_add (argv, g_build_filename (mail_setup_test_service_env ("MAIL_SETUP_BUILD_DIR"),
-                                           "src", "mail-setup", NULL));
-  for (guint i = 0; args[i] != NULL; i++)
-    g_ptr_array_add (argv, g_strdup (args[i]));
-  g_ptr_array_add (argv, NULL);
+  g_spawn_sync (NULL, (char **) lookup, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDERR_TO_DEV_NULL,
+                NULL, NULL, &stored, NULL, NULL, &error);
+  g_assert_no_error (error);
 
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE |
+  return stored;
+}
+
+/* The command line on a terminal of its own: no display (so no browser),
+ * standard output and error in one stream, read line by line. */
+static GSubprocess *
+spawn_command_line (const char * const *args)
+{
+  const char *environment[] = {
+    AUTHORITY_VARIABLE, mail_setup_test_service_env ("MAIL_SETUP_TEST_IDENTITY_URL"), NULL
+  };
+
+  return mail_setup_test_program_spawn (args, environment, MAIL_SETUP_TEST_PROGRAM_NO_DISPLAY,
+                                        G_SUBPROCESS_FLAGS_STDIN_PIPE |
                                         G_SUBPROCESS_FLAGS_STDOUT_PIPE |
                                         G_SUBPROCESS_FLAGS_STDERR_MERGE);
-  g_subprocess_launcher_setenv (launcher, AUTHORITY_VARIABLE,
-                                mail_setup_test_service_env ("MAIL_SETUP_TEST_IDENTITY_URL"), TRUE);
-  g_subprocess_launcher_unsetenv (launcher, "DISPLAY");
-
-  return g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, error);
 }
 
 static void
@@ -808,12 +820,8 @@ test_oauth_command_line (void)
     "--ca-file", mail_setup_test_service_env ("MAIL_SETUP_TEST_CA"), "--timeout", "5", "--store", NULL
   };
   g_autofree char *stored = NULL;
-  const char *lookup[] = { "secret-tool", "lookup", "user", mail_setup_test_service_env ("MAIL_SETUP_TEST_USER"),
-                           "server", "127.0.0.1", "port", port, "protocol", "imap",
-                           "authtype", "oauth2", NULL };
 
-  process = spawn_command_line (args, &error);
-  g_assert_no_error (error);
+  process = spawn_command_line (args);
   output = g_data_input_stream_new (g_subprocess_get_stdout_pipe (process));
 
   /* The terminal shows the address and the code, then waits. */
@@ -858,9 +866,7 @@ test_oauth_command_line (void)
 
   /* --store keeps the refresh token, as the window does. */
   g_assert_nonnull (strstr (rest->str, "the Microsoft sign-in in the keyring"));
-  g_spawn_sync (NULL, (char **) lookup, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDERR_TO_DEV_NULL,
-                NULL, NULL, &stored, NULL, NULL, &error);
-  g_assert_no_error (error);
+  stored = stored_refresh_token ();
   g_assert_true (g_str_has_prefix (stored, "rt-"));
 }
 
@@ -881,16 +887,12 @@ test_oauth_command_line_usage (void)
 
   for (gsize i = 0; i < G_N_ELEMENTS (wrong); i++)
     {
-      g_autoptr(GSubprocess) process = NULL;
-      g_autoptr(GError) error = NULL;
-      g_autofree char *output = NULL;
+      g_autoptr(MailSetupTestProgramResult) result = NULL;
 
-      process = spawn_command_line (wrong[i].args, &error);
-      g_assert_no_error (error);
-      g_subprocess_communicate_utf8 (process, NULL, NULL, &output, NULL, &error);
-      g_assert_no_error (error);
-      g_assert_cmpint (g_subprocess_get_exit_status (process), ==, 2);
-      g_assert_nonnull (strstr (output, wrong[i].complaint));
+      result = mail_setup_test_program_run (wrong[i].args, NULL, MAIL_SETUP_TEST_PROGRAM_NO_DISPLAY,
+                                            NULL);
+      g_assert_cmpint (result->status, ==, 2);
+      g_assert_nonnull (strstr (result->err, wrong[i].complaint));
     }
 }
 
@@ -1238,44 +1240,13 @@ run_command_line (const char * const  *args,
                   char               **out,
                   char               **err)
 {
-  g_autoptr(GSubprocessLauncher) launcher = NULL;
-  g_autoptr(GSubprocess) process = NULL;
-  g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr(GError) error = NULL;
+  g_autoptr(MailSetupTestProgramResult) result = NULL;
 
-  g_ptr_array_add (argv, g_build_filename (mail_setup_test_service_env ("MAIL_SETUP_BUILD_DIR"),
-                                           "src", "mail-setup", NULL));
-  for (guint i = 0; args[i] != NULL; i++)
-    g_ptr_array_add (argv, g_strdup (args[i]));
-  g_ptr_array_add (argv, NULL);
+  result = mail_setup_test_program_run (args, NULL, MAIL_SETUP_TEST_PROGRAM_WITH_DISPLAY, NULL);
+  *out = g_steal_pointer (&result->out);
+  *err = g_steal_pointer (&result->err);
 
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE |
-                                        G_SUBPROCESS_FLAGS_STDOUT_PIPE |
-                                        G_SUBPROCESS_FLAGS_STDERR_PIPE);
-  process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
-  g_assert_no_error (error);
-  g_subprocess_communicate_utf8 (process, NULL, NULL, out, err, &error);
-  g_assert_no_error (error);
-  g_assert_true (g_subprocess_get_if_exited (process));
-  g_test_message ("stdout: %s\nstderr: %s", *out, *err);
-
-  return g_subprocess_get_exit_status (process);
-}
-
-/* --json prints exactly one JSON object on standard output. */
-static JsonObject *
-parse_report (const char *text)
-{
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  g_autoptr(GError) error = NULL;
-  JsonNode *root;
-
-  json_parser_load_from_data (parser, text, -1, &error);
-  g_assert_no_error (error);
-  root = json_parser_get_root (parser);
-  g_assert_true (JSON_NODE_HOLDS_OBJECT (root));
-
-  return json_object_ref (json_node_get_object (root));
+  return result->status;
 }
 
 static int
@@ -1293,7 +1264,7 @@ run_json_check (const char  *extra_argument,
   };
   int status = run_command_line (args, &out, err);
 
-  *report = parse_report (out);
+  *report = mail_setup_test_program_parse_report (out);
   return status;
 }
 
@@ -1302,23 +1273,6 @@ report_string (JsonObject *report,
                const char *name)
 {
   return json_object_get_null_member (report, name) ? NULL : json_object_get_string_member (report, name);
-}
-
-static char *
-stored_refresh_token (void)
-{
-  g_autofree char *port = g_strdup_printf ("%u", mail_setup_test_service_port ("MAIL_SETUP_TEST_DOVECOT_OAUTH_IMAPS_PORT"));
-  const char *lookup[] = { "secret-tool", "lookup", "user", mail_setup_test_service_env ("MAIL_SETUP_TEST_USER"),
-                           "server", "127.0.0.1", "port", port, "protocol", "imap",
-                           "authtype", "oauth2", NULL };
-  g_autoptr(GError) error = NULL;
-  char *stored = NULL;
-
-  g_spawn_sync (NULL, (char **) lookup, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDERR_TO_DEV_NULL,
-                NULL, NULL, &stored, NULL, NULL, &error);
-  g_assert_no_error (error);
-
-  return stored;
 }
 
 /* Signs in through the browser, saves, and the next check reuses the
@@ -1499,7 +1453,7 @@ test_oauth_command_line_json_usage (void)
       g_autofree char *err = NULL;
 
       g_assert_cmpint (run_command_line (wrong[i].args, &out, &err), ==, 2);
-      report = parse_report (out);
+      report = mail_setup_test_program_parse_report (out);
       g_assert_null (report_string (report, "diagnosis"));
       g_assert_cmpstr (report_string (report, "error"), ==, "usage");
       g_assert_nonnull (strstr (report_string (report, "message"), wrong[i].complaint));
