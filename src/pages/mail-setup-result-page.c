@@ -109,7 +109,7 @@ mail_setup_result_page_show (MailSetupResultPage *self,
                              MailSetupCheck      *check,
                              const char          *remedy_id)
 {
-  MailSetupAccount *account = mail_setup_page_get_account (MAIL_SETUP_PAGE (self));
+  MailSetupAccount *account;
   MailSetupDiagnosis diagnosis;
   MailSetupRemedy *remedy;
   const char *response;
@@ -119,6 +119,7 @@ mail_setup_result_page_show (MailSetupResultPage *self,
   g_return_if_fail (MAIL_SETUP_IS_RESULT_PAGE (self));
   g_return_if_fail (MAIL_SETUP_IS_CHECK (check));
 
+  account = mail_setup_page_get_account (MAIL_SETUP_PAGE (self));
   diagnosis = mail_setup_check_get_diagnosis (check);
   remedy = remedy_id ? mail_setup_remedy_catalog_lookup (remedy_id) : NULL;
   ok = diagnosis == MAIL_SETUP_DIAGNOSIS_OK;
@@ -189,9 +190,11 @@ mail_setup_result_page_show_saving (MailSetupResultPage *self)
 void
 mail_setup_result_page_show_saved (MailSetupResultPage *self)
 {
-  MailSetupAccount *account = mail_setup_page_get_account (MAIL_SETUP_PAGE (self));
+  MailSetupAccount *account;
+
   g_return_if_fail (MAIL_SETUP_IS_RESULT_PAGE (self));
 
+  account = mail_setup_page_get_account (MAIL_SETUP_PAGE (self));
   gtk_widget_remove_css_class (GTK_WIDGET (self->save_status_label), "error");
   if (mail_setup_account_get_uses_microsoft_sign_in (account))
     gtk_label_set_label (self->save_status_label,

@@ -103,6 +103,7 @@ signed_in (MailSetupSignInPage  *self,
            MailSetupOAuthTokens *tokens)
 {
   MailSetupAccount *account = mail_setup_page_get_account (MAIL_SETUP_PAGE (self));
+
   stop_countdown (self);
   gtk_stack_set_visible_child_name (self->state_stack, "done");
   mail_setup_account_set_microsoft_tokens (account,
@@ -373,10 +374,12 @@ mail_setup_sign_in_page_init (MailSetupSignInPage *self)
 void
 mail_setup_sign_in_page_start_browser (MailSetupSignInPage *self)
 {
-  MailSetupAccount *account = mail_setup_page_get_account (MAIL_SETUP_PAGE (self));
+  MailSetupAccount *account;
   g_autoptr(GAppLaunchContext) context = NULL;
 
   g_return_if_fail (MAIL_SETUP_IS_SIGN_IN_PAGE (self));
+
+  account = mail_setup_page_get_account (MAIL_SETUP_PAGE (self));
 
   reset (self, MAIL_SETUP_SIGN_IN_METHOD_BROWSER);
   gtk_label_set_label (self->heading_label, _("Continue in Your Browser"));
@@ -398,10 +401,12 @@ mail_setup_sign_in_page_start_browser (MailSetupSignInPage *self)
 void
 mail_setup_sign_in_page_start_device (MailSetupSignInPage *self)
 {
-  MailSetupAccount *account = mail_setup_page_get_account (MAIL_SETUP_PAGE (self));
+  MailSetupAccount *account;
   g_autofree char *intro = NULL;
 
   g_return_if_fail (MAIL_SETUP_IS_SIGN_IN_PAGE (self));
+
+  account = mail_setup_page_get_account (MAIL_SETUP_PAGE (self));
 
   reset (self, MAIL_SETUP_SIGN_IN_METHOD_DEVICE);
   gtk_label_set_label (self->heading_label, _("Sign In on Another Device"));
