@@ -15,6 +15,7 @@
 struct _MailSetupTestServer
 {
   char             *scenario;
+  const char       *name;
   GSubprocess      *process;
   GDataInputStream *output;
   char             *transcript_path;
@@ -187,24 +188,28 @@ server_launch (MailSetupTestServer  *server,
   return TRUE;
 }
 
-MailSetupTestServer *
-mail_setup_test_server_start (const char *scenario,
-                              const char *first_option,
-                              ...)
+/* SCRIPT in tests/servers/, NAME for messages ("IMAP"). */
+static MailSetupTestServer *
+server_start (const char *script,
+              const char *name,
+              const char *scenario,
+              const char *first_option,
+              va_list     options)
 {
   g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GError) error = NULL;
+  g_autofree char *transcript_name = NULL;
   MailSetupTestServer *server;
   const char *option;
-  va_list options;
   int fd;
-
-  g_return_val_if_fail (scenario != NULL, NULL);
 
   server = g_new0 (MailSetupTestServer, 1);
   server->scenario = g_strdup (scenario);
+  server->name = name;
+  transcript_name = g_strdup_printf ("%.*s-XXXXXX.transcript",
+                                     (int) (strlen (script) - strlen ("-server.py")), script);
   server->transcript_path = g_build_filename (mail_setup_test_service_env ("MAIL_SETUP_TEST_DIR"),
-                                              "scripted-imap-XXXXXX.transcript", NULL);
+                                              transcript_name, NULL);
   fd = g_mkstemp (server->transcript_path);
   if (fd < 0)
     g_error ("Cannot create %s: %s", server->transcript_path, g_strerror (errno));
@@ -212,7 +217,7 @@ mail_setup_test_server_start (const char *scenario,
 
   g_ptr_array_add (argv, g_strdup ("python3"));
   g_ptr_array_add (argv, g_build_filename (mail_setup_test_service_env ("MAIL_SETUP_SOURCE_DIR"),
-                                           "tests", "servers", "scripted-imap-server.py", NULL));
+                                           "tests", "servers", script, NULL));
   g_ptr_array_add (argv, g_strdup ("--scenario"));
   g_ptr_array_add (argv, g_strdup (scenario));
   g_ptr_array_add (argv, g_strdup ("--transcript"));
@@ -226,18 +231,50 @@ mail_setup_test_server_start (const char *scenario,
   g_ptr_array_add (argv, g_strdup (TOKEN_VARIABLE));
 
   /* The server reads options left to right, so the test's own win. */
-  va_start (options, first_option);
   for (option = first_option; option != NULL; option = va_arg (options, const char *))
     g_ptr_array_add (argv, g_strdup (option));
-  va_end (options);
   g_ptr_array_add (argv, NULL);
 
   if (!server_launch (server, argv, &error))
     {
-      g_prefix_error (&error, "The scripted IMAP server (%s) did not start: ", scenario);
+      g_prefix_error (&error, "The scripted %s server (%s) did not start: ", name, scenario);
       server_free (server);
       g_assert_no_error (error);
     }
+
+  return server;
+}
+
+MailSetupTestServer *
+mail_setup_test_server_start (const char *scenario,
+                              const char *first_option,
+                              ...)
+{
+  MailSetupTestServer *server;
+  va_list options;
+
+  g_return_val_if_fail (scenario != NULL, NULL);
+
+  va_start (options, first_option);
+  server = server_start ("scripted-imap-server.py", "IMAP", scenario, first_option, options);
+  va_end (options);
+
+  return server;
+}
+
+MailSetupTestServer *
+mail_setup_test_smtp_server_start (const char *scenario,
+                                   const char *first_option,
+                                   ...)
+{
+  MailSetupTestServer *server;
+  va_list options;
+
+  g_return_val_if_fail (scenario != NULL, NULL);
+
+  va_start (options, first_option);
+  server = server_start ("scripted-smtp-server.py", "SMTP", scenario, first_option, options);
+  va_end (options);
 
   return server;
 }
@@ -288,8 +325,8 @@ mail_setup_test_server_accept_sign_in (MailSetupTestServer *server)
   g_subprocess_send_signal (server->process, SIGUSR1);
   line = read_output_line (server, &error);
   if (line == NULL)
-    g_prefix_error (&error, "The scripted IMAP server (%s) did not switch to accepting sign-in: ",
-                    server->scenario);
+    g_prefix_error (&error, "The scripted %s server (%s) did not switch to accepting sign-in: ",
+                    server->name, server->scenario);
   g_assert_no_error (error);
   g_assert_cmpstr (line, ==, "SIGN-IN ACCEPTED");
 }
@@ -304,12 +341,13 @@ mail_setup_test_server_stop (MailSetupTestServer *server)
   g_subprocess_send_signal (server->process, SIGTERM);
   if (!wait_for_exit (server->process))
     g_set_error (&error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
-                 "The scripted IMAP server (%s) did not stop on SIGTERM", server->scenario);
+                 "The scripted %s server (%s) did not stop on SIGTERM", server->name,
+                 server->scenario);
   else if (!g_subprocess_get_if_exited (server->process) ||
            g_subprocess_get_exit_status (server->process) != 0)
     g_set_error (&error, G_IO_ERROR, G_IO_ERROR_FAILED,
-                 "The scripted IMAP server (%s) failed (its error output says why)",
-                 server->scenario);
+                 "The scripted %s server (%s) failed (its error output says why)",
+                 server->name, server->scenario);
 
   server_free (server);
   g_assert_no_error (error);

@@ -21,6 +21,12 @@ typedef struct _MailSetupTestServer MailSetupTestServer;
 MailSetupTestServer *mail_setup_test_server_start           (const char          *scenario,
                                                              const char          *first_option,
                                                              ...);
+/* The same for tests/servers/scripted-smtp-server.py, Microsoft 365's
+ * submission server: STARTTLS by default, "--tls", "implicit" for port
+ * 465's way. The rest of this API serves both. */
+MailSetupTestServer *mail_setup_test_smtp_server_start      (const char          *scenario,
+                                                             const char          *first_option,
+                                                             ...);
 guint16              mail_setup_test_server_get_port        (MailSetupTestServer *server);
 /* Every line received so far, raw with its line end; lines that came
  * without TLS start with "[plain] ". NUL bytes read as "\0". */

@@ -74,6 +74,33 @@ describe_other_server (MailSetupCheck *self)
     }
 }
 
+/* For an SMTP check: what answered instead of a sending server. */
+static char *
+describe_other_sending_server (MailSetupCheck *self)
+{
+  const MailSetupCheckOutcome *outcome = mail_setup_check_get_outcome (self);
+
+  switch (outcome->detected_protocol)
+    {
+    case MAIL_SETUP_PROTOCOL_IMAP:
+      return g_strdup (_("This is a receiving server (IMAP), which hands out mail but does not take mail to send. Mail is sent through a sending server (SMTP), usually on port 587 or 465."));
+    case MAIL_SETUP_PROTOCOL_POP3:
+      return g_strdup (_("This is a POP3 server, which hands out mail but does not take mail to send. Mail is sent through a sending server (SMTP), usually on port 587 or 465."));
+    case MAIL_SETUP_PROTOCOL_SSH:
+      return g_strdup (_("This is an SSH server, for signing in to a computer from afar, not a mail server."));
+    case MAIL_SETUP_PROTOCOL_FTP:
+      return g_strdup (_("This is an FTP server, for files, not a mail server."));
+    case MAIL_SETUP_PROTOCOL_HTTP:
+      return g_strdup (_("This is a web server, not a mail server."));
+    case MAIL_SETUP_PROTOCOL_SMTP:
+    case MAIL_SETUP_PROTOCOL_UNKNOWN:
+    default:
+      if (outcome->expects_tls)
+        return g_strdup (_("This server expects a secure connection from the start (SSL/TLS), not STARTTLS."));
+      return g_strdup (_("Something answered on this port, but not as an SMTP server."));
+    }
+}
+
 static char *
 describe_tls_outdated (const MailSetupTlsInfo *tls)
 {
@@ -206,6 +233,8 @@ mail_setup_check_describe_finding (MailSetupCheck *self)
     {
     case MAIL_SETUP_DIAGNOSIS_NOT_IMAP:
       return describe_other_server (self);
+    case MAIL_SETUP_DIAGNOSIS_NOT_SMTP:
+      return describe_other_sending_server (self);
     case MAIL_SETUP_DIAGNOSIS_TLS_OUTDATED:
       return describe_tls_outdated (tls);
     case MAIL_SETUP_DIAGNOSIS_TLS_INSECURE:
@@ -253,45 +282,10 @@ add_strv (JsonBuilder        *builder,
   json_builder_end_array (builder);
 }
 
-/* The machine-readable report of `mail-setup --check --json`. It holds no
- * credential: the username is not one, and the password is never stored in
- * the outcome. */
-char *
-mail_setup_check_to_json (MailSetupCheck *self)
+static void
+add_stages (JsonBuilder    *builder,
+            MailSetupCheck *self)
 {
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
-  g_autoptr(JsonGenerator) generator = json_generator_new ();
-  g_autoptr(JsonNode) root = NULL;
-  const MailSetupCheckOutcome *outcome;
-  const MailSetupTlsInfo *tls;
-  MailSetupDiagnosis diagnosis;
-
-  g_return_val_if_fail (MAIL_SETUP_IS_CHECK (self), NULL);
-
-  outcome = mail_setup_check_get_outcome (self);
-  g_return_val_if_fail (outcome != NULL, NULL);
-
-  diagnosis = outcome->diagnosis;
-  tls = outcome->tls_info;
-
-  json_builder_begin_object (builder);
-  add_string_or_null (builder, "diagnosis", mail_setup_diagnosis_to_string (diagnosis));
-  add_string_or_null (builder, "remedy", mail_setup_diagnosis_get_remedy (diagnosis));
-  add_string_or_null (builder, "server_response", outcome->server_response);
-  add_string_or_null (builder, "detected_protocol",
-                      mail_setup_protocol_to_string (outcome->detected_protocol));
-  add_string_or_null (builder, "provider", mail_setup_check_get_provider_id (self));
-  add_string_or_null (builder, "server", mail_setup_check_get_server (self));
-  json_builder_set_member_name (builder, "port");
-  json_builder_add_int_value (builder, mail_setup_check_get_port (self));
-  add_string_or_null (builder, "security",
-                      mail_setup_security_to_string (mail_setup_check_get_security (self)));
-  add_string_or_null (builder, "username", mail_setup_check_get_username (self));
-  json_builder_set_member_name (builder, "microsoft");
-  json_builder_add_boolean_value (builder, outcome->microsoft);
-  add_string_or_null (builder, "sign_in", mail_setup_check_get_sign_in_method (self));
-  add_date_or_null (builder, "sign_in_time", outcome->sign_in_time);
-
   json_builder_set_member_name (builder, "stages");
   json_builder_begin_array (builder);
   for (guint i = 0; i < MAIL_SETUP_N_CHECK_STAGES; i++)
@@ -299,37 +293,133 @@ mail_setup_check_to_json (MailSetupCheck *self)
       MailSetupStageStatus status = mail_setup_check_get_stage_status (self, i);
 
       json_builder_begin_object (builder);
-      add_string_or_null (builder, "name", mail_setup_check_stage_to_string (i));
+      add_string_or_null (builder, "name", mail_setup_check_get_stage_name (self, i));
       add_string_or_null (builder, "status", mail_setup_stage_status_to_string (status));
       json_builder_set_member_name (builder, "ms");
       json_builder_add_int_value (builder, mail_setup_check_get_stage_duration (self, i));
       json_builder_end_object (builder);
     }
   json_builder_end_array (builder);
+}
 
+static void
+add_tls (JsonBuilder            *builder,
+         const MailSetupTlsInfo *tls)
+{
   json_builder_set_member_name (builder, "tls");
-  if (tls != NULL)
+  if (tls == NULL)
     {
-      json_builder_begin_object (builder);
-      add_string_or_null (builder, "version", tls->version);
-      add_string_or_null (builder, "cipher", tls->cipher);
-      add_string_or_null (builder, "subject", tls->subject);
-      add_string_or_null (builder, "issuer", tls->issuer);
-      add_date_or_null (builder, "not_before", tls->not_before);
-      add_date_or_null (builder, "not_after", tls->not_after);
-      add_string_or_null (builder, "sha256", tls->sha256);
-      add_string_or_null (builder, "insecure_hash", tls->insecure_hash);
-      add_string_or_null (builder, "insecure_key", tls->insecure_key);
-      add_date_or_null (builder, "valid_from", tls->valid_from);
-      add_string_or_null (builder, "missing_issuer", tls->missing_issuer);
-      json_builder_end_object (builder);
+      json_builder_add_null_value (builder);
+      return;
     }
-  else
-    json_builder_add_null_value (builder);
 
+  json_builder_begin_object (builder);
+  add_string_or_null (builder, "version", tls->version);
+  add_string_or_null (builder, "cipher", tls->cipher);
+  add_string_or_null (builder, "subject", tls->subject);
+  add_string_or_null (builder, "issuer", tls->issuer);
+  add_date_or_null (builder, "not_before", tls->not_before);
+  add_date_or_null (builder, "not_after", tls->not_after);
+  add_string_or_null (builder, "sha256", tls->sha256);
+  add_string_or_null (builder, "insecure_hash", tls->insecure_hash);
+  add_string_or_null (builder, "insecure_key", tls->insecure_key);
+  add_date_or_null (builder, "valid_from", tls->valid_from);
+  add_string_or_null (builder, "missing_issuer", tls->missing_issuer);
+  json_builder_end_object (builder);
+}
+
+static void
+add_diagnosis (JsonBuilder                 *builder,
+               MailSetupCheck              *self,
+               const MailSetupCheckOutcome *outcome)
+{
+  add_string_or_null (builder, "diagnosis", mail_setup_diagnosis_to_string (outcome->diagnosis));
+  add_string_or_null (builder, "remedy", mail_setup_check_get_remedy (self));
+  add_string_or_null (builder, "server_response", outcome->server_response);
+  add_string_or_null (builder, "detected_protocol",
+                      mail_setup_protocol_to_string (outcome->detected_protocol));
+}
+
+static void
+add_server (JsonBuilder    *builder,
+            MailSetupCheck *self)
+{
+  add_string_or_null (builder, "server", mail_setup_check_get_server (self));
+  json_builder_set_member_name (builder, "port");
+  json_builder_add_int_value (builder, mail_setup_check_get_port (self));
+  add_string_or_null (builder, "security",
+                      mail_setup_security_to_string (mail_setup_check_get_security (self)));
+  add_string_or_null (builder, "username", mail_setup_check_get_username (self));
+}
+
+/* The sending side: an object of its own, whose stages have SMTP's names
+ * ("sender", "quit") and whose capabilities are EHLO's extensions. */
+static void
+add_smtp_object (JsonBuilder    *builder,
+                 MailSetupCheck *self)
+{
+  const MailSetupCheckOutcome *outcome = mail_setup_check_get_outcome (self);
+
+  json_builder_begin_object (builder);
+  add_diagnosis (builder, self, outcome);
+  add_server (builder, self);
+  add_string_or_null (builder, "sender", mail_setup_check_get_sender (self));
+  add_stages (builder, self);
+  add_tls (builder, outcome->tls_info);
+  add_strv (builder, "extensions", (const char * const *) outcome->capabilities);
+  add_date_or_null (builder, "sign_in_time", outcome->sign_in_time);
+  json_builder_end_object (builder);
+}
+
+/* The IMAP check's members, as they have always been, and "smtp": the
+ * outgoing check's object, or null when there is none (`--no-smtp`), so
+ * that a reader always finds the member. */
+static void
+add_imap_object (JsonBuilder    *builder,
+                 MailSetupCheck *self)
+{
+  const MailSetupCheckOutcome *outcome = mail_setup_check_get_outcome (self);
+  MailSetupCheck *outgoing = mail_setup_check_get_outgoing (self);
+
+  json_builder_begin_object (builder);
+  add_diagnosis (builder, self, outcome);
+  add_string_or_null (builder, "provider", mail_setup_check_get_provider_id (self));
+  add_server (builder, self);
+  json_builder_set_member_name (builder, "microsoft");
+  json_builder_add_boolean_value (builder, outcome->microsoft);
+  add_string_or_null (builder, "sign_in", mail_setup_check_get_sign_in_method (self));
+  add_date_or_null (builder, "sign_in_time", outcome->sign_in_time);
+  add_stages (builder, self);
+  add_tls (builder, outcome->tls_info);
   add_strv (builder, "capabilities", (const char * const *) outcome->capabilities);
   add_strv (builder, "addresses", (const char * const *) outcome->addresses);
+
+  json_builder_set_member_name (builder, "smtp");
+  if (outgoing != NULL && mail_setup_check_get_outcome (outgoing) != NULL)
+    add_smtp_object (builder, outgoing);
+  else
+    json_builder_add_null_value (builder);
   json_builder_end_object (builder);
+}
+
+/* The machine-readable report of `mail-setup --check --json`. It holds no
+ * credential: the username is not one, and the password is never stored in
+ * the outcome. An SMTP check alone gives the object that an IMAP check
+ * gives as its "smtp". */
+char *
+mail_setup_check_to_json (MailSetupCheck *self)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonGenerator) generator = json_generator_new ();
+  g_autoptr(JsonNode) root = NULL;
+
+  g_return_val_if_fail (MAIL_SETUP_IS_CHECK (self), NULL);
+  g_return_val_if_fail (mail_setup_check_get_outcome (self) != NULL, NULL);
+
+  if (mail_setup_check_get_protocol (self) == MAIL_SETUP_PROTOCOL_SMTP)
+    add_smtp_object (builder, self);
+  else
+    add_imap_object (builder, self);
 
   root = json_builder_get_root (builder);
   json_generator_set_root (generator, root);
@@ -366,12 +456,18 @@ append_settings (GString        *report,
   const char *provider_id = mail_setup_check_get_provider_id (self);
   const char *sign_in_method = mail_setup_check_get_sign_in_method (self);
 
+  gboolean smtp = mail_setup_check_get_protocol (self) == MAIL_SETUP_PROTOCOL_SMTP;
+
   g_string_append_printf (report, "Provider: %s\n", provider_id ? provider_id : "(none)");
   g_string_append_printf (report, "Server: %s, port %u, %s\n", mail_setup_check_get_server (self),
                           mail_setup_check_get_port (self),
                           mail_setup_check_get_security (self) == MAIL_SETUP_SECURITY_STARTTLS
                           ? "STARTTLS" : "SSL/TLS");
   g_string_append_printf (report, "User name: %s\n", mail_setup_check_get_username (self));
+  if (smtp)
+    g_string_append_printf (report, "Sender: %s\n",
+                            mail_setup_check_get_sender (self) ? mail_setup_check_get_sender (self)
+                                                               : "(none)");
   if (sign_in_method != NULL)
     g_string_append_printf (report, "Microsoft sign-in: %s\n", sign_in_method);
 }
@@ -386,7 +482,7 @@ append_outcome (GString        *report,
   if (mail_setup_check_get_finished (self))
     {
       MailSetupDiagnosis diagnosis = mail_setup_check_get_diagnosis (self);
-      const char *remedy = mail_setup_diagnosis_get_remedy (diagnosis);
+      const char *remedy = mail_setup_check_get_remedy (self);
 
       g_string_append_printf (report, "Diagnosis: %s\n",
                               mail_setup_diagnosis_to_string (diagnosis));
@@ -410,53 +506,81 @@ append_stages (GString        *report,
     {
       MailSetupStageStatus status = mail_setup_check_get_stage_status (self, i);
 
-      g_string_append_printf (report, "  %-9s %-8s %u ms\n", mail_setup_check_stage_to_string (i),
+      g_string_append_printf (report, "  %-9s %-8s %u ms\n", mail_setup_check_get_stage_name (self, i),
                               mail_setup_stage_status_to_string (status),
                               mail_setup_check_get_stage_duration (self, i));
     }
 }
 
+static void
+append_tls (GString                *report,
+            const MailSetupTlsInfo *tls)
+{
+  g_autofree char *not_after = tls->not_after ? g_date_time_format_iso8601 (tls->not_after) : NULL;
+
+  g_string_append (report, "\nTLS:\n");
+  /* A handshake that stopped at an old version has no cipher. */
+  g_string_append_printf (report, "  Version: %s, cipher: %s\n",
+                          tls->version ? tls->version : "", tls->cipher ? tls->cipher : "");
+  g_string_append_printf (report, "  Subject: %s\n", tls->subject ? tls->subject : "");
+  g_string_append_printf (report, "  Issuer: %s\n", tls->issuer ? tls->issuer : "");
+  g_string_append_printf (report, "  Valid until: %s\n", not_after ? not_after : "");
+  g_string_append_printf (report, "  SHA-256: %s\n", tls->sha256 ? tls->sha256 : "");
+  append_refusal_details (report, tls);
+}
+
+static void
+append_transcript (GString        *report,
+                   MailSetupCheck *self)
+{
+  const char * const *transcript = mail_setup_check_get_transcript (self);
+
+  if (transcript == NULL || transcript[0] == NULL)
+    return;
+
+  g_string_append (report, "\nConversation:\n");
+  for (guint i = 0; transcript[i] != NULL; i++)
+    g_string_append_printf (report, "  %s\n", transcript[i]);
+}
+
+/* Everything of one check, IMAP or SMTP. */
+static void
+append_check (GString        *report,
+              MailSetupCheck *self)
+{
+  const MailSetupTlsInfo *tls = mail_setup_check_get_tls_info (self);
+
+  append_settings (report, self);
+  append_outcome (report, self);
+  append_stages (report, self);
+  if (tls != NULL)
+    append_tls (report, tls);
+  append_transcript (report, self);
+}
+
 /* The report a user copies into a help request: what was checked, what each
  * stage did and what the server said; while the check runs, what is known
- * so far. Credentials never appear: commands that carry them were redacted
- * as they were sent. */
+ * so far. The outgoing server's check follows the incoming one's in a
+ * section of its own. Credentials never appear: commands that carry them
+ * were redacted as they were sent. */
 char *
 mail_setup_check_to_text_report (MailSetupCheck *self)
 {
   g_autoptr(GString) report = g_string_new (NULL);
-  const MailSetupTlsInfo *tls;
-  const char * const *transcript;
+  MailSetupCheck *outgoing;
 
   g_return_val_if_fail (MAIL_SETUP_IS_CHECK (self), NULL);
 
-  tls = mail_setup_check_get_tls_info (self);
-
   g_string_append_printf (report, "Mail Setup %s connection report\n\n", PACKAGE_VERSION);
-  append_settings (report, self);
-  append_outcome (report, self);
-  append_stages (report, self);
+  if (mail_setup_check_get_protocol (self) == MAIL_SETUP_PROTOCOL_SMTP)
+    g_string_append (report, "Sending mail (SMTP)\n\n");
+  append_check (report, self);
 
-  if (tls != NULL)
+  outgoing = mail_setup_check_get_outgoing (self);
+  if (outgoing != NULL)
     {
-      g_autofree char *not_after = tls->not_after ? g_date_time_format_iso8601 (tls->not_after) : NULL;
-
-      g_string_append (report, "\nTLS:\n");
-      /* A handshake that stopped at an old version has no cipher. */
-      g_string_append_printf (report, "  Version: %s, cipher: %s\n",
-                              tls->version ? tls->version : "", tls->cipher ? tls->cipher : "");
-      g_string_append_printf (report, "  Subject: %s\n", tls->subject ? tls->subject : "");
-      g_string_append_printf (report, "  Issuer: %s\n", tls->issuer ? tls->issuer : "");
-      g_string_append_printf (report, "  Valid until: %s\n", not_after ? not_after : "");
-      g_string_append_printf (report, "  SHA-256: %s\n", tls->sha256 ? tls->sha256 : "");
-      append_refusal_details (report, tls);
-    }
-
-  transcript = mail_setup_check_get_transcript (self);
-  if (transcript != NULL && transcript[0] != NULL)
-    {
-      g_string_append (report, "\nConversation:\n");
-      for (guint i = 0; transcript[i] != NULL; i++)
-        g_string_append_printf (report, "  %s\n", transcript[i]);
+      g_string_append (report, "\nSending mail (SMTP)\n\n");
+      append_check (report, outgoing);
     }
 
   return g_string_free (g_steal_pointer (&report), FALSE);

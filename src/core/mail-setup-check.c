@@ -10,6 +10,7 @@
 #include "mail-setup-imap.h"
 #include "mail-setup-sasl.h"
 #include "mail-setup-secret.h"
+#include "mail-setup-smtp-session.h"
 #include "mail-setup-stage-runner.h"
 
 /*
@@ -39,6 +40,7 @@ struct _MailSetupCheck
 {
   GObject                 parent_instance;
 
+  MailSetupProtocol       protocol;
   char                   *server;
   guint16                 port;
   MailSetupSecurity       security;
@@ -50,6 +52,8 @@ struct _MailSetupCheck
   char                   *extra_ca_file;
   guint                   timeout_seconds;
   char                   *sign_in_method;
+  char                   *sender;
+  MailSetupCheck         *outgoing;
 
   gboolean                running;
   StageResult             stages[MAIL_SETUP_N_CHECK_STAGES];
@@ -71,6 +75,10 @@ static guint signals[N_SIGNALS];
 
 static const char *stage_names[MAIL_SETUP_N_CHECK_STAGES] = {
   "resolve", "connect", "tls", "greeting", "sign-in", "mailbox", "logout",
+};
+
+static const char *smtp_stage_names[MAIL_SETUP_N_CHECK_STAGES] = {
+  "resolve", "connect", "tls", "greeting", "sign-in", "sender", "quit",
 };
 
 static const char *stage_status_names[] = {
@@ -108,6 +116,47 @@ mail_setup_check_stage_get_label (MailSetupCheckStage stage)
     default:
       g_return_val_if_reached (NULL);
     }
+}
+
+const char *
+mail_setup_check_get_remedy (MailSetupCheck *self)
+{
+  MailSetupDiagnosis diagnosis;
+
+  g_return_val_if_fail (MAIL_SETUP_IS_CHECK (self), NULL);
+  g_return_val_if_fail (self->outcome != NULL, NULL);
+
+  diagnosis = self->outcome->diagnosis;
+  if (self->protocol == MAIL_SETUP_PROTOCOL_SMTP)
+    return mail_setup_diagnosis_get_sending_remedy (diagnosis, self->access_token != NULL);
+
+  return mail_setup_diagnosis_get_remedy (diagnosis);
+}
+
+const char *
+mail_setup_check_get_stage_name (MailSetupCheck      *self,
+                                 MailSetupCheckStage  stage)
+{
+  g_return_val_if_fail (MAIL_SETUP_IS_CHECK (self), NULL);
+  g_return_val_if_fail (stage < MAIL_SETUP_N_CHECK_STAGES, NULL);
+
+  if (self->protocol == MAIL_SETUP_PROTOCOL_SMTP)
+    return smtp_stage_names[stage];
+
+  return stage_names[stage];
+}
+
+const char *
+mail_setup_check_get_stage_label (MailSetupCheck      *self,
+                                  MailSetupCheckStage  stage)
+{
+  g_return_val_if_fail (MAIL_SETUP_IS_CHECK (self), NULL);
+  g_return_val_if_fail (stage < MAIL_SETUP_N_CHECK_STAGES, NULL);
+
+  if (self->protocol == MAIL_SETUP_PROTOCOL_SMTP && stage == MAIL_SETUP_CHECK_STAGE_MAILBOX)
+    return _("Checking the sender address");
+
+  return mail_setup_check_stage_get_label (stage);
 }
 
 /* How long a stage took, as the window and the terminal show it. Durations
@@ -970,6 +1019,8 @@ mail_setup_check_finalize (GObject *object)
   g_free (self->provider_id);
   g_free (self->extra_ca_file);
   g_free (self->sign_in_method);
+  g_free (self->sender);
+  g_clear_object (&self->outgoing);
   g_clear_pointer (&self->progress_tls_info, mail_setup_tls_info_free);
   g_free (self->progress_server_response);
   g_clear_pointer (&self->outcome, mail_setup_check_outcome_free);
@@ -1015,6 +1066,7 @@ mail_setup_check_class_init (MailSetupCheckClass *klass)
 static void
 mail_setup_check_init (MailSetupCheck *self)
 {
+  self->protocol = MAIL_SETUP_PROTOCOL_IMAP;
   self->timeout_seconds = MAIL_SETUP_CHECK_DEFAULT_TIMEOUT;
   self->security = MAIL_SETUP_SECURITY_SSL_TLS;
 }
@@ -1038,6 +1090,83 @@ mail_setup_check_new (const char        *server,
   self->username = g_strdup (username);
 
   return self;
+}
+
+MailSetupCheck *
+mail_setup_check_new_smtp (const char        *server,
+                           guint16            port,
+                           MailSetupSecurity  security,
+                           const char        *username)
+{
+  MailSetupCheck *self = mail_setup_check_new (server, port, security, username);
+
+  g_return_val_if_fail (self != NULL, NULL);
+
+  self->protocol = MAIL_SETUP_PROTOCOL_SMTP;
+  return self;
+}
+
+MailSetupProtocol
+mail_setup_check_get_protocol (MailSetupCheck *self)
+{
+  g_return_val_if_fail (MAIL_SETUP_IS_CHECK (self), MAIL_SETUP_PROTOCOL_IMAP);
+  return self->protocol;
+}
+
+void
+mail_setup_check_set_sender (MailSetupCheck *self,
+                             const char     *address)
+{
+  g_return_if_fail (MAIL_SETUP_IS_CHECK (self));
+
+  g_free (self->sender);
+  self->sender = g_strdup (address);
+}
+
+const char *
+mail_setup_check_get_sender (MailSetupCheck *self)
+{
+  g_return_val_if_fail (MAIL_SETUP_IS_CHECK (self), NULL);
+
+  if (self->sender != NULL)
+    return self->sender;
+  if (strchr (self->username, '@') != NULL)
+    return self->username;
+  return NULL;
+}
+
+void
+mail_setup_check_set_outgoing (MailSetupCheck *self,
+                               MailSetupCheck *outgoing)
+{
+  g_return_if_fail (MAIL_SETUP_IS_CHECK (self));
+  g_return_if_fail (self->protocol == MAIL_SETUP_PROTOCOL_IMAP);
+  g_return_if_fail (outgoing == NULL || MAIL_SETUP_IS_CHECK (outgoing));
+  g_return_if_fail (outgoing == NULL || outgoing->protocol == MAIL_SETUP_PROTOCOL_SMTP);
+  g_return_if_fail (!self->running && self->outcome == NULL);
+
+  g_set_object (&self->outgoing, outgoing);
+}
+
+MailSetupCheck *
+mail_setup_check_get_outgoing (MailSetupCheck *self)
+{
+  g_return_val_if_fail (MAIL_SETUP_IS_CHECK (self), NULL);
+  return self->outgoing;
+}
+
+MailSetupCheck *
+mail_setup_check_get_failed_check (MailSetupCheck *self)
+{
+  g_return_val_if_fail (MAIL_SETUP_IS_CHECK (self), NULL);
+  g_return_val_if_fail (self->outcome != NULL, NULL);
+
+  if (self->outcome->diagnosis != MAIL_SETUP_DIAGNOSIS_OK)
+    return self;
+  if (self->outgoing != NULL && self->outgoing->outcome != NULL &&
+      self->outgoing->outcome->diagnosis != MAIL_SETUP_DIAGNOSIS_OK)
+    return self->outgoing;
+  return NULL;
 }
 
 void
@@ -1099,6 +1228,93 @@ mail_setup_check_set_timeout (MailSetupCheck *self,
   self->timeout_seconds = seconds;
 }
 
+/* The part of a run that ended: this check's own stages, or the outgoing
+ * check's. The caller hears of the run once both have. */
+static void
+run_part_done (GTask *task)
+{
+  guint *pending = g_task_get_task_data (task);
+
+  if (--*pending == 0)
+    g_task_return_boolean (task, TRUE);
+}
+
+static void
+own_run_done_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  MailSetupCheck *self = MAIL_SETUP_CHECK (source);
+  g_autoptr(GTask) task = user_data;
+  MailSetupCheckOutcome *outcome;
+
+  outcome = g_task_propagate_pointer (G_TASK (result), NULL);
+  g_return_if_fail (outcome != NULL);
+
+  self->running = FALSE;
+  g_clear_pointer (&self->outcome, mail_setup_check_outcome_free);
+  self->outcome = outcome;
+
+  run_part_done (task);
+}
+
+static void
+outgoing_run_done_cb (GObject      *source,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+
+  mail_setup_check_run_finish (MAIL_SETUP_CHECK (source), result);
+  run_part_done (task);
+}
+
+static void
+start_own_run (MailSetupCheck *self,
+               GCancellable   *cancellable,
+               GTask          *task)
+{
+  g_autoptr(GTask) own_task = NULL;
+  MailSetupStageRunner *runner;
+  MailSetupConnection *connection;
+
+  own_task = g_task_new (self, cancellable, own_run_done_cb, g_object_ref (task));
+  g_task_set_source_tag (own_task, start_own_run);
+
+  runner = mail_setup_stage_runner_new (G_OBJECT (self), deliver_stage_event_cb, cancellable,
+                                        (gint64) self->timeout_seconds * G_USEC_PER_SEC);
+  runner->outcome->microsoft = self->provider_is_microsoft;
+  connection = mail_setup_connection_new (runner, self->server, self->port, self->extra_ca_file);
+
+  if (self->protocol == MAIL_SETUP_PROTOCOL_SMTP)
+    {
+      MailSetupSmtpSession *session;
+
+      session = mail_setup_smtp_session_new (runner, connection, self->security, self->username,
+                                             mail_setup_check_get_sender (self), self->password,
+                                             self->access_token);
+      mail_setup_stage_runner_run_in_thread (runner, own_task, mail_setup_smtp_session_run,
+                                             session,
+                                             (GDestroyNotify) mail_setup_smtp_session_free);
+    }
+  else
+    {
+      Run *run = g_new0 (Run, 1);
+
+      runner->protocol_error_domain = MAIL_SETUP_IMAP_ERROR;
+      run->runner = runner;
+      run->outcome = runner->outcome;
+      run->connection = connection;
+      run->security = self->security;
+      run->username = g_strdup (self->username);
+      run->password = mail_setup_secret_new (self->password);
+      run->access_token = mail_setup_secret_new (self->access_token);
+      run->uses_token = self->access_token != NULL;
+      mail_setup_stage_runner_run_in_thread (runner, own_task, check_thread, run,
+                                             (GDestroyNotify) run_free);
+    }
+}
+
 void
 mail_setup_check_run_async (MailSetupCheck      *self,
                             GCancellable        *cancellable,
@@ -1106,8 +1322,7 @@ mail_setup_check_run_async (MailSetupCheck      *self,
                             gpointer             user_data)
 {
   g_autoptr(GTask) task = NULL;
-  MailSetupStageRunner *runner;
-  Run *run;
+  guint *pending;
 
   g_return_if_fail (MAIL_SETUP_IS_CHECK (self));
   g_return_if_fail (!self->running && self->outcome == NULL);
@@ -1119,25 +1334,29 @@ mail_setup_check_run_async (MailSetupCheck      *self,
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, mail_setup_check_run_async);
+  /* The outcome says how a cancelled check ended. */
+  g_task_set_check_cancellable (task, FALSE);
+  pending = g_new (guint, 1);
+  *pending = self->outgoing != NULL ? 2 : 1;
+  g_task_set_task_data (task, pending, g_free);
 
-  runner = mail_setup_stage_runner_new (G_OBJECT (self), deliver_stage_event_cb, cancellable,
-                                        (gint64) self->timeout_seconds * G_USEC_PER_SEC);
-  runner->protocol_error_domain = MAIL_SETUP_IMAP_ERROR;
-  runner->outcome->microsoft = self->provider_is_microsoft;
+  if (self->outgoing != NULL)
+    {
+      /* The same sign-in serves both, unless the outgoing server has its own. */
+      if (self->outgoing->password == NULL && self->outgoing->access_token == NULL)
+        {
+          if (self->access_token != NULL)
+            mail_setup_check_set_access_token (self->outgoing, self->access_token);
+          else
+            mail_setup_check_set_password (self->outgoing, self->password);
+        }
+      if (self->outgoing->sign_in_method == NULL)
+        mail_setup_check_set_sign_in_method (self->outgoing, self->sign_in_method);
+      mail_setup_check_run_async (self->outgoing, cancellable, outgoing_run_done_cb,
+                                  g_object_ref (task));
+    }
 
-  run = g_new0 (Run, 1);
-  run->runner = runner;
-  run->outcome = runner->outcome;
-  run->connection = mail_setup_connection_new (runner, self->server, self->port,
-                                               self->extra_ca_file);
-  run->security = self->security;
-  run->username = g_strdup (self->username);
-  run->password = mail_setup_secret_new (self->password);
-  run->access_token = mail_setup_secret_new (self->access_token);
-  run->uses_token = self->access_token != NULL;
-
-  mail_setup_stage_runner_run_in_thread (runner, task, check_thread, run,
-                                         (GDestroyNotify) run_free);
+  start_own_run (self, cancellable, task);
 }
 
 void
@@ -1178,6 +1397,9 @@ mail_setup_check_finish_with_sign_in_failure (MailSetupCheck     *self,
   g_ptr_array_add (outcome->transcript,
                    g_strdup ("! Microsoft sign-in did not give a token, so no server was asked"));
   self->outcome = outcome;
+
+  if (self->outgoing != NULL && !self->outgoing->running && self->outgoing->outcome == NULL)
+    mail_setup_check_finish_with_sign_in_failure (self->outgoing, diagnosis, server_response);
 }
 
 /* Returns the diagnosis; the rest of the outcome is read with the getters. */
@@ -1185,21 +1407,15 @@ MailSetupDiagnosis
 mail_setup_check_run_finish (MailSetupCheck *self,
                              GAsyncResult   *result)
 {
-  MailSetupCheckOutcome *outcome;
-
   g_return_val_if_fail (MAIL_SETUP_IS_CHECK (self), MAIL_SETUP_DIAGNOSIS_CANCELLED);
   g_return_val_if_fail (g_task_is_valid (result, self), MAIL_SETUP_DIAGNOSIS_CANCELLED);
   g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == mail_setup_check_run_async,
                         MAIL_SETUP_DIAGNOSIS_CANCELLED);
 
-  outcome = g_task_propagate_pointer (G_TASK (result), NULL);
-  g_return_val_if_fail (outcome != NULL, MAIL_SETUP_DIAGNOSIS_CANCELLED);
+  g_task_propagate_boolean (G_TASK (result), NULL);
+  g_return_val_if_fail (self->outcome != NULL, MAIL_SETUP_DIAGNOSIS_CANCELLED);
 
-  self->running = FALSE;
-  g_clear_pointer (&self->outcome, mail_setup_check_outcome_free);
-  self->outcome = outcome;
-
-  return outcome->diagnosis;
+  return self->outcome->diagnosis;
 }
 
 const char *

@@ -46,6 +46,42 @@ MailSetupCheck         *mail_setup_check_new                  (const char       
                                                                guint16              port,
                                                                MailSetupSecurity    security,
                                                                const char          *username);
+/* A check of an outgoing (SMTP submission) server: the same seven stages,
+ * of which the sixth asks the server to take mail from the sender's
+ * address (MAIL FROM, then RSET: no message is ever sent) and the last
+ * says QUIT. */
+MailSetupCheck         *mail_setup_check_new_smtp             (const char          *server,
+                                                               guint16              port,
+                                                               MailSetupSecurity    security,
+                                                               const char          *username);
+/* MAIL_SETUP_PROTOCOL_IMAP or MAIL_SETUP_PROTOCOL_SMTP. */
+MailSetupProtocol       mail_setup_check_get_protocol         (MailSetupCheck      *self);
+/* The address an SMTP check gives in MAIL FROM; the user name when it is
+ * an address and no sender was set. */
+void                    mail_setup_check_set_sender           (MailSetupCheck      *self,
+                                                               const char          *address);
+const char             *mail_setup_check_get_sender           (MailSetupCheck      *self);
+/* The SMTP check that runs beside this IMAP check: in parallel, with the
+ * same cancellable, and with this check's password or token unless it was
+ * given its own. run_finish() returns once both have ended, and a sign-in
+ * failure finishes both. The reports include it. */
+void                    mail_setup_check_set_outgoing         (MailSetupCheck      *self,
+                                                               MailSetupCheck      *outgoing);
+MailSetupCheck         *mail_setup_check_get_outgoing         (MailSetupCheck      *self);
+/* Of a finished check and its outgoing check: the one whose failure the
+ * user should see first (this one, else the outgoing one), or NULL when
+ * everything asked for works. */
+MailSetupCheck         *mail_setup_check_get_failed_check     (MailSetupCheck      *self);
+/* The first fix for a finished check's outcome: its diagnosis's, except
+ * where the outgoing server needs its own (wrong settings speak of SMTP
+ * ports; a refused Microsoft token is not a wrong password). */
+const char             *mail_setup_check_get_remedy           (MailSetupCheck      *self);
+/* The stage's name in reports ("mailbox" for IMAP, "sender" for SMTP) and
+ * its words in the checklist, for this check's protocol. */
+const char             *mail_setup_check_get_stage_name       (MailSetupCheck      *self,
+                                                               MailSetupCheckStage  stage);
+const char             *mail_setup_check_get_stage_label      (MailSetupCheck      *self,
+                                                               MailSetupCheckStage  stage);
 void                    mail_setup_check_set_password         (MailSetupCheck      *self,
                                                                const char          *password);
 void                    mail_setup_check_set_access_token     (MailSetupCheck      *self,

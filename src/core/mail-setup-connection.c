@@ -377,18 +377,20 @@ mail_setup_connection_probe_tls (MailSetupConnection *connection,
          probe_error->code != MAIL_SETUP_TLS_ERROR_CA_FILE;
 }
 
-/* Fails the check as NOT_IMAP when LINE, the first line a server sent, is
- * another kind of server's greeting, and returns TRUE: nothing more is sent
- * to such a server. The line is what the user is shown of it. */
+/* Fails the check as NOT_IMAP (NOT_SMTP for an SMTP check) when LINE, the
+ * first line a server sent, is another kind of server's greeting, and
+ * returns TRUE: nothing more is sent to such a server. The line is what the
+ * user is shown of it. */
 gboolean
 mail_setup_connection_recognise_other_server (MailSetupConnection *connection,
                                               const char          *line)
 {
   MailSetupStageRunner *runner = connection->runner;
   MailSetupProtocol protocol = MAIL_SETUP_PROTOCOL_UNKNOWN;
+  gboolean smtp = runner->protocol == MAIL_SETUP_PROTOCOL_SMTP;
   g_autofree char *note = NULL;
 
-  if (!mail_setup_diagnosis_recognise_other_server (line, connection->port, &protocol))
+  if (!mail_setup_diagnosis_recognise_server (runner->protocol, line, connection->port, &protocol))
     return FALSE;
 
   remember_server_words (connection, line);
@@ -397,11 +399,13 @@ mail_setup_connection_recognise_other_server (MailSetupConnection *connection,
   if (mail_setup_diagnosis_is_microsoft_greeting (line))
     runner->outcome->microsoft = TRUE;
 
-  note = g_strdup_printf ("The server greets as %s, not as IMAP",
+  note = g_strdup_printf ("The server greets as %s, not as %s",
                           protocol != MAIL_SETUP_PROTOCOL_UNKNOWN
-                          ? mail_setup_protocol_to_string (protocol) : "another kind of server");
+                          ? mail_setup_protocol_to_string (protocol) : "another kind of server",
+                          smtp ? "SMTP" : "IMAP");
   mail_setup_stage_runner_note (runner, "!", note);
-  mail_setup_stage_runner_fail (runner, MAIL_SETUP_DIAGNOSIS_NOT_IMAP);
+  mail_setup_stage_runner_fail (runner, smtp ? MAIL_SETUP_DIAGNOSIS_NOT_SMTP
+                                             : MAIL_SETUP_DIAGNOSIS_NOT_IMAP);
   return TRUE;
 }
 

@@ -46,6 +46,13 @@ static const struct
   [MAIL_SETUP_DIAGNOSIS_TLS_INCOMPLETE_CHAIN] = { "tls-incomplete-chain", "complete-certificate-chain" },
   [MAIL_SETUP_DIAGNOSIS_TLS_NOT_YET_VALID] = { "tls-not-yet-valid", "check-clock" },
   [MAIL_SETUP_DIAGNOSIS_TLS_REVOKED] = { "tls-revoked", "certificate" },
+  [MAIL_SETUP_DIAGNOSIS_NOT_SMTP] = { "not-smtp", "sending-server" },
+  [MAIL_SETUP_DIAGNOSIS_SMTP_STARTTLS_UNAVAILABLE] = { "smtp-starttls-unavailable", "sending-server" },
+  [MAIL_SETUP_DIAGNOSIS_SMTP_UNAVAILABLE] = { "smtp-unavailable", "try-later" },
+  [MAIL_SETUP_DIAGNOSIS_SMTP_AUTH_FAILED] = { "smtp-auth-failed", "smtp-sign-in" },
+  [MAIL_SETUP_DIAGNOSIS_SMTP_AUTH_DISABLED] = { "smtp-auth-disabled", "enable-authenticated-smtp" },
+  [MAIL_SETUP_DIAGNOSIS_SMTP_BASIC_AUTH_BLOCKED] = { "smtp-basic-auth-blocked", "smtp-microsoft-sign-in" },
+  [MAIL_SETUP_DIAGNOSIS_SMTP_SENDER_REFUSED] = { "smtp-sender-refused", "sender-address" },
   [MAIL_SETUP_DIAGNOSIS_CANCELLED] = { "cancelled", NULL },
 };
 
@@ -84,6 +91,25 @@ mail_setup_diagnosis_get_remedy (MailSetupDiagnosis diagnosis)
   return diagnoses[diagnosis].remedy;
 }
 
+/* The diagnoses of the way to a server are shared by both protocols, but
+ * the fix for wrong settings must speak of SMTP's ports; and a Microsoft
+ * token refused for sending is not a wrong password but, most often,
+ * Authenticated SMTP switched off for the mailbox. */
+const char *
+mail_setup_diagnosis_get_sending_remedy (MailSetupDiagnosis diagnosis,
+                                         gboolean           uses_token)
+{
+  const char *remedy = mail_setup_diagnosis_get_remedy (diagnosis);
+
+  if (diagnosis == MAIL_SETUP_DIAGNOSIS_SMTP_AUTH_FAILED && uses_token)
+    return "smtp-token-refused";
+
+  if (g_strcmp0 (remedy, "check-server-settings") == 0)
+    return "sending-server";
+
+  return remedy;
+}
+
 static gboolean
 contains_ignoring_case (const char *haystack,
                         const char *needle)
@@ -116,6 +142,7 @@ static const char *protocol_names[] = {
   [MAIL_SETUP_PROTOCOL_SSH] = "ssh",
   [MAIL_SETUP_PROTOCOL_FTP] = "ftp",
   [MAIL_SETUP_PROTOCOL_HTTP] = "http",
+  [MAIL_SETUP_PROTOCOL_IMAP] = "imap",
 };
 
 const char *
@@ -163,17 +190,24 @@ reply_code_protocol (const char *line,
 }
 
 /* Whether FIRST_LINE, the first thing a server sent, is the greeting of
- * another kind of server than IMAP, whose own first line always starts
- * with "* ". PROTOCOL is which, or UNKNOWN for a reply code that SMTP and
- * FTP share when nothing else tells them apart. A line that is neither
- * (garbage, a broken IMAP greeting) is left for the IMAP parser to judge. */
+ * another kind of server than the EXPECTED one (IMAP or SMTP). PROTOCOL is
+ * which, or UNKNOWN for a reply code that SMTP and FTP share when nothing
+ * else tells them apart. A line that is neither (garbage, a broken
+ * greeting) is left for the expected protocol's parser to judge.
+ *
+ * IMAP's first line always starts with "* "; SMTP's is a reply code, like
+ * FTP's, so for an SMTP check a reply code is another server's only when
+ * it names FTP or comes from FTP's port. */
 gboolean
-mail_setup_diagnosis_recognise_other_server (const char        *first_line,
-                                             guint16            port,
-                                             MailSetupProtocol *protocol)
+mail_setup_diagnosis_recognise_server (MailSetupProtocol  expected,
+                                       const char        *first_line,
+                                       guint16            port,
+                                       MailSetupProtocol *protocol)
 {
   MailSetupProtocol found = MAIL_SETUP_PROTOCOL_UNKNOWN;
 
+  g_return_val_if_fail (expected == MAIL_SETUP_PROTOCOL_IMAP ||
+                        expected == MAIL_SETUP_PROTOCOL_SMTP, FALSE);
   g_return_val_if_fail (first_line != NULL, FALSE);
   g_return_val_if_fail (protocol != NULL, FALSE);
 
@@ -183,13 +217,183 @@ mail_setup_diagnosis_recognise_other_server (const char        *first_line,
     found = MAIL_SETUP_PROTOCOL_SSH;
   else if (g_str_has_prefix (first_line, "HTTP/") && g_ascii_isdigit (first_line[5]))
     found = MAIL_SETUP_PROTOCOL_HTTP;
+  else if (expected == MAIL_SETUP_PROTOCOL_SMTP && g_str_has_prefix (first_line, "* "))
+    found = MAIL_SETUP_PROTOCOL_IMAP;
   else if (is_reply_code_line (first_line))
-    found = reply_code_protocol (first_line, port);
+    {
+      found = reply_code_protocol (first_line, port);
+      if (expected == MAIL_SETUP_PROTOCOL_SMTP && found != MAIL_SETUP_PROTOCOL_FTP)
+        return FALSE;
+    }
   else
     return FALSE;
 
   *protocol = found;
   return TRUE;
+}
+
+gboolean
+mail_setup_diagnosis_recognise_other_server (const char        *first_line,
+                                             guint16            port,
+                                             MailSetupProtocol *protocol)
+{
+  return mail_setup_diagnosis_recognise_server (MAIL_SETUP_PROTOCOL_IMAP, first_line, port,
+                                                protocol);
+}
+
+/* Microsoft's 5.7.139 stands for several refusals of SMTP AUTH, told
+ * apart only by their words:
+ * - "SmtpClientAuthentication is disabled for the Tenant" (or "for the
+ *   Mailbox"): authenticated SMTP is off, for Microsoft sign-in too;
+ * - "basic authentication is disabled": a password where only Microsoft
+ *   sign-in is taken;
+ * - "user is locked by your organization's security defaults policy":
+ *   security defaults switch authenticated SMTP off, and the remedy for
+ *   the first answer names them, so it is told as that one;
+ * - anything else, Conditional Access's "did not meet the criteria to be
+ *   authenticated successfully" among them: a refusal that only the
+ *   organisation can explain. */
+static MailSetupDiagnosis
+for_microsoft_auth_refusal (const char *text)
+{
+  if (contains_ignoring_case (text, "SmtpClientAuthentication is disabled") ||
+      contains_ignoring_case (text, "security defaults"))
+    return MAIL_SETUP_DIAGNOSIS_SMTP_AUTH_DISABLED;
+  if (contains_ignoring_case (text, "basic authentication is disabled"))
+    return MAIL_SETUP_DIAGNOSIS_SMTP_BASIC_AUTH_BLOCKED;
+
+  return MAIL_SETUP_DIAGNOSIS_SMTP_AUTH_FAILED;
+}
+
+/* A refused AUTH. A refused token is a refused sign-in too: it carries no
+ * password to be wrong, but Microsoft refuses it with the same 535 5.7.3
+ * when authenticated SMTP is off for the mailbox or the token does not
+ * allow sending (SMTP.Send), and SMTP_AUTH_FAILED's words name that; the
+ * IMAP check's OAUTH_TOKEN_REFUSED speaks of IMAP. */
+static MailSetupDiagnosis
+for_auth_refusal (guint       code,
+                  const char *enhanced_code,
+                  const char *text)
+{
+  if (g_strcmp0 (enhanced_code, "5.7.139") == 0)
+    return for_microsoft_auth_refusal (text);
+
+  /* 550 5.7.30 Basic authentication is not supported for Client Submission. */
+  if (g_strcmp0 (enhanced_code, "5.7.30") == 0 ||
+      contains_ignoring_case (text, "Basic authentication is not supported"))
+    return MAIL_SETUP_DIAGNOSIS_SMTP_BASIC_AUTH_BLOCKED;
+
+  switch (code)
+    {
+    case 530: /* authentication required: another mechanism, or none left */
+    case 534: /* mechanism too weak (Google: "Please log in with your web browser") */
+    case 535: /* 5.7.3, 5.7.8: credentials invalid */
+      return MAIL_SETUP_DIAGNOSIS_SMTP_AUTH_FAILED;
+    case 504: /* mechanism not supported, though offered */
+      return MAIL_SETUP_DIAGNOSIS_NO_USABLE_AUTH;
+    default:
+      return MAIL_SETUP_DIAGNOSIS_PROTOCOL_ERROR;
+    }
+}
+
+/* A refused MAIL FROM: the address is not this account's to send from
+ * (Microsoft's 5.7.60 and SendAsDenied, 5.2.0 and 5.2.252), the sign-in did
+ * not take (530 5.7.57 Client not authenticated to send mail), or the
+ * address is refused for what it is (5.1.x: 550, 553). */
+static MailSetupDiagnosis
+for_sender_refusal (guint       code,
+                    const char *enhanced_code,
+                    const char *text)
+{
+  if (contains_ignoring_case (text, "SendAsDenied"))
+    return MAIL_SETUP_DIAGNOSIS_SMTP_SENDER_REFUSED;
+
+  if (enhanced_code != NULL &&
+      (g_str_has_prefix (enhanced_code, "5.1.") || g_str_has_prefix (enhanced_code, "5.2.") ||
+       g_str_has_prefix (enhanced_code, "5.7.")))
+    return MAIL_SETUP_DIAGNOSIS_SMTP_SENDER_REFUSED;
+
+  switch (code)
+    {
+    case 530:
+    case 550:
+    case 551:
+    case 553:
+      return MAIL_SETUP_DIAGNOSIS_SMTP_SENDER_REFUSED;
+    default:
+      return MAIL_SETUP_DIAGNOSIS_PROTOCOL_ERROR;
+    }
+}
+
+static guint
+expected_code (MailSetupSmtpCommand command)
+{
+  switch (command)
+    {
+    case MAIL_SETUP_SMTP_COMMAND_GREETING:
+    case MAIL_SETUP_SMTP_COMMAND_STARTTLS:
+      return 220;
+    case MAIL_SETUP_SMTP_COMMAND_AUTH:
+      return 235;
+    case MAIL_SETUP_SMTP_COMMAND_QUIT:
+      return 221;
+    case MAIL_SETUP_SMTP_COMMAND_EHLO:
+    case MAIL_SETUP_SMTP_COMMAND_MAIL_FROM:
+    case MAIL_SETUP_SMTP_COMMAND_RSET:
+    default:
+      return 250;
+    }
+}
+
+MailSetupDiagnosis
+mail_setup_diagnosis_for_smtp_reply (MailSetupSmtpCommand  command,
+                                     guint                 code,
+                                     const char           *enhanced_code,
+                                     const char           *text)
+{
+  if (code == expected_code (command))
+    return MAIL_SETUP_DIAGNOSIS_OK;
+
+  /* 421: the server is closing the connection, whatever was asked. */
+  if (code == 421)
+    return MAIL_SETUP_DIAGNOSIS_SMTP_UNAVAILABLE;
+
+  switch (command)
+    {
+    case MAIL_SETUP_SMTP_COMMAND_GREETING:
+      /* 554 in place of the greeting: no service for this client. */
+      if (code == 554 || (code >= 400 && code < 500))
+        return MAIL_SETUP_DIAGNOSIS_SMTP_UNAVAILABLE;
+      return MAIL_SETUP_DIAGNOSIS_PROTOCOL_ERROR;
+
+    case MAIL_SETUP_SMTP_COMMAND_STARTTLS:
+      /* 454 TLS not available, 502 not implemented. */
+      if (code >= 400 && code < 600)
+        return MAIL_SETUP_DIAGNOSIS_SMTP_STARTTLS_UNAVAILABLE;
+      return MAIL_SETUP_DIAGNOSIS_PROTOCOL_ERROR;
+
+    case MAIL_SETUP_SMTP_COMMAND_AUTH:
+      if (code >= 500 && code < 600)
+        return for_auth_refusal (code, enhanced_code, text);
+      break;
+
+    case MAIL_SETUP_SMTP_COMMAND_MAIL_FROM:
+      if (code >= 500 && code < 600)
+        return for_sender_refusal (code, enhanced_code, text);
+      break;
+
+    case MAIL_SETUP_SMTP_COMMAND_EHLO:
+    case MAIL_SETUP_SMTP_COMMAND_RSET:
+    case MAIL_SETUP_SMTP_COMMAND_QUIT:
+    default:
+      break;
+    }
+
+  /* 4xx: a passing condition, "try again later". */
+  if (code >= 400 && code < 500)
+    return MAIL_SETUP_DIAGNOSIS_SMTP_UNAVAILABLE;
+
+  return MAIL_SETUP_DIAGNOSIS_PROTOCOL_ERROR;
 }
 
 /* Microsoft gives no reason for most refusals, so its generic "LOGIN failed."
@@ -401,6 +605,20 @@ mail_setup_diagnosis_get_title (MailSetupDiagnosis diagnosis)
       return _("Certificate Not Valid Yet");
     case MAIL_SETUP_DIAGNOSIS_TLS_REVOKED:
       return _("Certificate Revoked");
+    case MAIL_SETUP_DIAGNOSIS_NOT_SMTP:
+      return _("Wrong Kind of Outgoing Server");
+    case MAIL_SETUP_DIAGNOSIS_SMTP_STARTTLS_UNAVAILABLE:
+      return _("The Outgoing Server Cannot Secure the Connection");
+    case MAIL_SETUP_DIAGNOSIS_SMTP_UNAVAILABLE:
+      return _("Outgoing Server Unavailable");
+    case MAIL_SETUP_DIAGNOSIS_SMTP_AUTH_FAILED:
+      return _("The Outgoing Server Refused the Sign-In");
+    case MAIL_SETUP_DIAGNOSIS_SMTP_AUTH_DISABLED:
+      return _("Sending From Mail Apps Is Switched Off");
+    case MAIL_SETUP_DIAGNOSIS_SMTP_BASIC_AUTH_BLOCKED:
+      return _("Microsoft No Longer Accepts Passwords for Sending");
+    case MAIL_SETUP_DIAGNOSIS_SMTP_SENDER_REFUSED:
+      return _("The Outgoing Server Refused Your Address");
     case MAIL_SETUP_DIAGNOSIS_CANCELLED:
       return _("Test Cancelled");
     default:
@@ -484,6 +702,20 @@ mail_setup_diagnosis_get_explanation (MailSetupDiagnosis diagnosis)
       return _("The server’s certificate is valid only from a date that has not come yet. Often this computer’s clock is wrong. Mail Setup did not send your password.");
     case MAIL_SETUP_DIAGNOSIS_TLS_REVOKED:
       return _("The authority that issued the server’s certificate has revoked it, so it no longer proves who the server is. Mail Setup did not send your password.");
+    case MAIL_SETUP_DIAGNOSIS_NOT_SMTP:
+      return _("Something answered on this port, but not as an SMTP server, the kind of server that mail apps send mail through. Mail Setup did not send it your password.");
+    case MAIL_SETUP_DIAGNOSIS_SMTP_STARTTLS_UNAVAILABLE:
+      return _("The outgoing server does not offer to secure this connection, so Mail Setup did not send your password. The port or the encryption setting is probably wrong.");
+    case MAIL_SETUP_DIAGNOSIS_SMTP_UNAVAILABLE:
+      return _("The outgoing server said it cannot take mail from you right now.");
+    case MAIL_SETUP_DIAGNOSIS_SMTP_AUTH_FAILED:
+      return _("The outgoing server refused the sign-in. The user name or password may be wrong, or sending from mail apps may be switched off for this mailbox.");
+    case MAIL_SETUP_DIAGNOSIS_SMTP_AUTH_DISABLED:
+      return _("Microsoft answered that signing in to send mail from mail apps (Authenticated SMTP) is switched off for this mailbox or for the whole organisation. This blocks Microsoft sign-in too; only an administrator can switch it on.");
+    case MAIL_SETUP_DIAGNOSIS_SMTP_BASIC_AUTH_BLOCKED:
+      return _("Microsoft no longer accepts a password, app passwords included, for sending mail from this account. Microsoft sign-in is the way in.");
+    case MAIL_SETUP_DIAGNOSIS_SMTP_SENDER_REFUSED:
+      return _("You signed in, but the outgoing server does not let this account send mail from this address. Mail must be sent from the mailbox’s own address, unless an administrator allows another.");
     case MAIL_SETUP_DIAGNOSIS_CANCELLED:
       return _("The test was stopped before it finished.");
     default:

@@ -49,6 +49,15 @@ typedef enum
   MAIL_SETUP_DIAGNOSIS_TLS_INCOMPLETE_CHAIN,
   MAIL_SETUP_DIAGNOSIS_TLS_NOT_YET_VALID,
   MAIL_SETUP_DIAGNOSIS_TLS_REVOKED,
+  /* The outgoing (SMTP) server's own answers; the way to it and TLS share
+   * the diagnoses above. */
+  MAIL_SETUP_DIAGNOSIS_NOT_SMTP,
+  MAIL_SETUP_DIAGNOSIS_SMTP_STARTTLS_UNAVAILABLE,
+  MAIL_SETUP_DIAGNOSIS_SMTP_UNAVAILABLE,
+  MAIL_SETUP_DIAGNOSIS_SMTP_AUTH_FAILED,
+  MAIL_SETUP_DIAGNOSIS_SMTP_AUTH_DISABLED,
+  MAIL_SETUP_DIAGNOSIS_SMTP_BASIC_AUTH_BLOCKED,
+  MAIL_SETUP_DIAGNOSIS_SMTP_SENDER_REFUSED,
   MAIL_SETUP_DIAGNOSIS_CANCELLED,
 } MailSetupDiagnosis;
 
@@ -58,6 +67,10 @@ const char         *mail_setup_diagnosis_to_string   (MailSetupDiagnosis diagnos
 gboolean            mail_setup_diagnosis_from_string (const char         *text,
                                                       MailSetupDiagnosis *diagnosis);
 const char         *mail_setup_diagnosis_get_remedy  (MailSetupDiagnosis diagnosis);
+/* The remedy for DIAGNOSIS of an outgoing (SMTP) server, signed in with a
+ * Microsoft token or not. */
+const char         *mail_setup_diagnosis_get_sending_remedy (MailSetupDiagnosis diagnosis,
+                                                             gboolean           uses_token);
 
 MailSetupDiagnosis  mail_setup_diagnosis_for_sign_in_refusal (gboolean    microsoft,
                                                               const char *response_code,
@@ -67,8 +80,9 @@ MailSetupDiagnosis  mail_setup_diagnosis_for_mailbox_refusal (gboolean    micros
                                                               const char *response_text);
 gboolean            mail_setup_diagnosis_is_microsoft_greeting (const char *greeting_text);
 
-/* What answered instead of an IMAP server, told from the first line it
- * sent; UNKNOWN when that line does not say which. */
+/* What a server speaks: what a check expects (IMAP or SMTP), and what
+ * answered instead, told from the first line it sent; UNKNOWN when that
+ * line does not say which. */
 typedef enum
 {
   MAIL_SETUP_PROTOCOL_UNKNOWN,
@@ -77,13 +91,41 @@ typedef enum
   MAIL_SETUP_PROTOCOL_SSH,
   MAIL_SETUP_PROTOCOL_FTP,
   MAIL_SETUP_PROTOCOL_HTTP,
+  MAIL_SETUP_PROTOCOL_IMAP,
 } MailSetupProtocol;
 
 /* "smtp", "pop3", ...; NULL for UNKNOWN. */
 const char         *mail_setup_protocol_to_string               (MailSetupProtocol  protocol);
+/* For an IMAP check: mail_setup_diagnosis_recognise_server() expecting IMAP. */
 gboolean            mail_setup_diagnosis_recognise_other_server (const char        *first_line,
                                                                  guint16            port,
                                                                  MailSetupProtocol *protocol);
+gboolean            mail_setup_diagnosis_recognise_server       (MailSetupProtocol  expected,
+                                                                 const char        *first_line,
+                                                                 guint16            port,
+                                                                 MailSetupProtocol *protocol);
+
+/* What an SMTP reply answered: the check's commands, in their order. */
+typedef enum
+{
+  MAIL_SETUP_SMTP_COMMAND_GREETING,
+  MAIL_SETUP_SMTP_COMMAND_EHLO,
+  MAIL_SETUP_SMTP_COMMAND_STARTTLS,
+  MAIL_SETUP_SMTP_COMMAND_AUTH,
+  MAIL_SETUP_SMTP_COMMAND_MAIL_FROM,
+  MAIL_SETUP_SMTP_COMMAND_RSET,
+  MAIL_SETUP_SMTP_COMMAND_QUIT,
+} MailSetupSmtpCommand;
+
+/* What the reply to COMMAND means: OK for the reply that lets the check go
+ * on (220, 250, 235, 221), else the diagnosis, from the reply CODE and the
+ * ENHANCED_CODE ("5.7.139", or NULL) first, and from Microsoft's TEXT only
+ * where its codes stand for more than one cause. A token and a password
+ * get the same diagnoses: Microsoft answers both with the same codes. */
+MailSetupDiagnosis  mail_setup_diagnosis_for_smtp_reply         (MailSetupSmtpCommand  command,
+                                                                 guint                 code,
+                                                                 const char           *enhanced_code,
+                                                                 const char           *text);
 
 /* How a Microsoft sign-in asked for its tokens: the answer of the token
  * endpoint (or of the browser's redirect) means different things for each. */

@@ -151,6 +151,7 @@ mail_setup_stage_runner_new (GObject                 *owner,
   runner->context = g_main_context_new ();
   runner->cancellable = cancellable ? g_object_ref (cancellable) : g_cancellable_new ();
   runner->timeout_us = timeout_us;
+  runner->protocol = MAIL_SETUP_PROTOCOL_IMAP;
   runner->outcome = mail_setup_check_outcome_new ();
 
   return runner;

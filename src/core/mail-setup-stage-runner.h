@@ -21,8 +21,8 @@ typedef struct
 {
   MailSetupDiagnosis  diagnosis;
   char               *server_response;
-  /* For NOT_IMAP: what answered instead, and whether it was a TLS server
-   * reached without TLS. */
+  /* For NOT_IMAP (NOT_SMTP): what answered instead, and whether it was a
+   * TLS server reached without TLS. */
   MailSetupProtocol   detected_protocol;
   gboolean            expects_tls;
   MailSetupTlsInfo   *tls_info;
@@ -76,6 +76,9 @@ struct _MailSetupStageRunner
   gint64                   deadline;
   gboolean                 stage_timed_out;
 
+  /* What the check speaks, IMAP (the default) or SMTP: what a server of
+   * another kind is told apart from, and which NOT_ diagnosis it gets. */
+  MailSetupProtocol        protocol;
   /* The error domain of the protocol's malformed answers, and whether the
    * server said it was going away (IMAP's BYE): they tell a protocol error
    * and an unavailable server from a closed connection. */
