@@ -17,7 +17,7 @@ build_packages=(
 )
 test_packages=(
     python3 openssl xvfb xauth dbus-daemon gnome-keyring libsecret-tools
-    dovecot-imapd isync valgrind
+    dovecot-imapd dovecot-submissiond isync valgrind
     msmtp neomutt aerc  # the mail programs that the exported configurations are fed to
     locales  # localedef's de_DE source for tests/test-i18n.c
     binutils  # readelf, for tests/check-program-links.sh
