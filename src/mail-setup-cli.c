@@ -20,8 +20,9 @@
 
 /*
  * `mail-setup --check ...`: the connection check on a terminal or in a
- * script, without a display and without GTK. Exit status: 0 when the account
- * works, 1 for any other diagnosis, 2 for a usage error.
+ * script, without a display and without GTK: of the receiving (IMAP) and,
+ * unless --no-smtp, the outgoing (SMTP) server. Exit status: 0 when both
+ * work, 1 for any other diagnosis, 2 for a usage error.
  */
 
 #define EXIT_USAGE 2
@@ -37,6 +38,11 @@ typedef struct
   int           port;
   char         *security;
   char         *username;
+  char         *smtp_server;
+  int           smtp_port;
+  char         *smtp_security;
+  char         *smtp_username;
+  gboolean      no_smtp;
   gboolean      password_stdin;
   char         *ca_file;
   int           timeout;
@@ -241,7 +247,7 @@ stage_started_cb (MailSetupCheck *check,
   if (run->json || !run->interactive)
     return;
 
-  g_print ("  … %s", mail_setup_check_stage_get_label (stage));
+  g_print ("  … %s", mail_setup_check_get_stage_label (check, stage));
   fflush (stdout);
 }
 
@@ -260,8 +266,42 @@ stage_finished_cb (MailSetupCheck *check,
   duration = mail_setup_check_format_duration (duration_ms);
   if (run->interactive)
     g_print ("\r\033[K");
-  g_print ("  %s %s (%s)\n", status_mark (status), mail_setup_check_stage_get_label (stage),
+  g_print ("  %s %s (%s)\n", status_mark (status), mail_setup_check_get_stage_label (check, stage),
            duration);
+}
+
+static const char *
+security_label (MailSetupSecurity security)
+{
+  return security == MAIL_SETUP_SECURITY_STARTTLS ? "STARTTLS" : "SSL/TLS";
+}
+
+/* The outgoing check runs beside the receiving one; its stages are told
+ * after the receiving one's, so that the two lists do not mix. */
+static void
+print_outgoing_stages (MailSetupCheck *outgoing)
+{
+  g_print ("\n");
+  /* Translators: the heading of the outgoing server's stages: "Sending
+   * mail (SMTP): user@example.com on smtp.example.com, port 587 (STARTTLS)" */
+  g_print (_("Sending mail (SMTP): %s on %s, port %u (%s)\n"),
+           mail_setup_check_get_username (outgoing), mail_setup_check_get_server (outgoing),
+           mail_setup_check_get_port (outgoing),
+           security_label (mail_setup_check_get_security (outgoing)));
+
+  for (guint stage = 0; stage < MAIL_SETUP_N_CHECK_STAGES; stage++)
+    {
+      MailSetupStageStatus status = mail_setup_check_get_stage_status (outgoing, stage);
+      g_autofree char *duration = NULL;
+
+      if (status != MAIL_SETUP_STAGE_STATUS_OK && status != MAIL_SETUP_STAGE_STATUS_FAILED)
+        continue;
+
+      duration = mail_setup_check_format_duration (mail_setup_check_get_stage_duration (outgoing,
+                                                                                        stage));
+      g_print ("  %s %s (%s)\n", status_mark (status),
+               mail_setup_check_get_stage_label (outgoing, stage), duration);
+    }
 }
 
 static void
@@ -275,26 +315,24 @@ check_done_cb (GObject      *source,
   g_main_loop_quit (run->loop);
 }
 
+/* OK_TITLE and OK_EXPLANATION, when not NULL, say what works for one of
+ * two servers, where the diagnosis's own words speak of the whole account. */
 static void
-print_outcome (MailSetupCheck *check,
-               CheckRun       *run)
+print_diagnosis (MailSetupCheck *check,
+                 const char     *ok_title,
+                 const char     *ok_explanation)
 {
   MailSetupDiagnosis diagnosis = mail_setup_check_get_diagnosis (check);
   const char *response = mail_setup_check_get_server_response (check);
-  const char *remedy = mail_setup_diagnosis_get_remedy (diagnosis);
+  const char *remedy = mail_setup_check_get_remedy (check);
   g_autofree char *finding = mail_setup_check_describe_finding (check);
+  gboolean ok = diagnosis == MAIL_SETUP_DIAGNOSIS_OK;
 
-  if (run->json)
-    {
-      g_autofree char *json = mail_setup_check_to_json (check);
-
-      g_print ("%s\n", json);
-      return;
-    }
-
-  g_print ("\n%s (%s)\n", mail_setup_diagnosis_get_title (diagnosis),
+  g_print ("%s (%s)\n",
+           ok && ok_title != NULL ? ok_title : mail_setup_diagnosis_get_title (diagnosis),
            mail_setup_diagnosis_to_string (diagnosis));
-  g_print ("%s\n", mail_setup_diagnosis_get_explanation (diagnosis));
+  g_print ("%s\n", ok && ok_explanation != NULL ? ok_explanation
+                                                : mail_setup_diagnosis_get_explanation (diagnosis));
   if (finding != NULL)
     g_print ("%s\n", finding);
   if (diagnosis != MAIL_SETUP_DIAGNOSIS_OK && response != NULL)
@@ -305,6 +343,41 @@ print_outcome (MailSetupCheck *check,
     g_print (_("Remedy: %s\n"), remedy);
 }
 
+/* The receiving server's outcome as it always was, then the outgoing
+ * server's stages and outcome. */
+static void
+print_outcome (MailSetupCheck *check,
+               CheckRun       *run)
+{
+  MailSetupCheck *outgoing = mail_setup_check_get_outgoing (check);
+
+  if (run->json)
+    {
+      g_autofree char *json = mail_setup_check_to_json (check);
+
+      g_print ("%s\n", json);
+      return;
+    }
+
+  g_print ("\n");
+  if (outgoing == NULL)
+    {
+      print_diagnosis (check, NULL, NULL);
+      return;
+    }
+
+  print_diagnosis (check, _("Receiving mail works"), NULL);
+  /* A failed Microsoft sign-in ended both checks before either began. */
+  if (!mail_setup_check_get_finished (outgoing) ||
+      mail_setup_diagnosis_is_sign_in (mail_setup_check_get_diagnosis (outgoing)))
+    return;
+  print_outgoing_stages (outgoing);
+  g_print ("\n");
+  print_diagnosis (outgoing, _("Sending mail works"),
+                   _("The outgoing server accepted the sign-in and the sender address. No "
+                     "message was sent."));
+}
+
 static void
 options_clear (Options *options)
 {
@@ -313,6 +386,9 @@ options_clear (Options *options)
   g_free (options->server);
   g_free (options->security);
   g_free (options->username);
+  g_free (options->smtp_server);
+  g_free (options->smtp_security);
+  g_free (options->smtp_username);
   g_free (options->ca_file);
   g_free (options->auth);
   g_free (options->sign_in);
@@ -332,29 +408,15 @@ looks_like_email (const char *text)
 
 /* Saves what was just checked, through the same function as the window. */
 static int
-store_account (Options           *options,
-               MailSetupProvider *provider,
-               const char        *server,
-               guint16            port,
-               MailSetupSecurity  security,
-               const char        *secret,
-               const char        *authtype)
+store_account (Options          *options,
+               MailSetupAccount *account,
+               const char       *secret,
+               const char       *authtype)
 {
-  g_autoptr(MailSetupAccount) account = mail_setup_account_new ();
   g_autoptr(MailSetupSavedAccount) saved = NULL;
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *path = NULL;
-
-  if (provider == NULL)
-    provider = mail_setup_provider_catalog_lookup ("other");
-
-  mail_setup_account_set_email (account, options->email);
-  mail_setup_account_choose_provider (account, provider);
-  mail_setup_account_set_server (account, server);
-  mail_setup_account_set_port (account, port);
-  mail_setup_account_set_security (account, security);
-  mail_setup_account_set_username (account, options->username);
 
   mail_setup_account_store_save_async (account, secret, authtype, NULL,
                                        mail_setup_store_async_result, &result);
@@ -437,23 +499,22 @@ sign_in_with_microsoft (const MailSetupCliSignInRequest *request,
   return sign_in (request, result);
 }
 
+/* The account's check; a provider that was neither given nor known from
+ * the address stays none in the report, although the account, like the
+ * wizard, counts it as "other". */
 static MailSetupCheck *
-create_check (Options           *options,
-              MailSetupProvider *provider,
-              const char        *server,
-              guint16            port,
-              MailSetupSecurity  security,
-              const char        *username)
+create_check (MailSetupAccount *account,
+              gboolean          provider_known)
 {
-  MailSetupCheck *check = mail_setup_check_new (server, port, security, username);
+  MailSetupCheck *check = mail_setup_account_create_check (account);
+  MailSetupCheck *outgoing = mail_setup_check_get_outgoing (check);
 
-  if (provider != NULL)
-    mail_setup_check_set_provider (check, mail_setup_provider_get_id (provider),
-                                   mail_setup_provider_get_is_microsoft (provider));
-  if (options->ca_file != NULL)
-    mail_setup_check_set_extra_ca_file (check, options->ca_file);
-  if (options->timeout > 0)
-    mail_setup_check_set_timeout (check, options->timeout);
+  if (!provider_known)
+    {
+      mail_setup_check_set_provider (check, NULL, FALSE);
+      if (outgoing != NULL)
+        mail_setup_check_set_provider (outgoing, NULL, FALSE);
+    }
 
   return check;
 }
@@ -477,21 +538,223 @@ run_one_check (MailSetupCheck *check,
   return run->diagnosis;
 }
 
+static gboolean
+options_name_smtp (Options *options)
+{
+  return options->smtp_server != NULL || options->smtp_port != 0 ||
+         options->smtp_security != NULL || options->smtp_username != NULL;
+}
+
+/* The receiving server from the options, over the provider's defaults.
+ * Returns NULL, or a usage error. */
+static char *
+configure_imap (Options          *options,
+                MailSetupAccount *account)
+{
+  MailSetupSecurity security = MAIL_SETUP_SECURITY_SSL_TLS;
+  const char *problem;
+
+  if (options->server != NULL)
+    mail_setup_account_set_server (account, options->server);
+  if (*mail_setup_account_get_server (account) == '\0')
+    return g_strdup_printf (_("The server for %s is not known: give it with --server HOST"),
+                            options->email);
+  if ((problem = mail_setup_validate_server (mail_setup_account_get_server (account))) != NULL)
+    return g_strdup_printf ("--server: %s", problem);
+
+  if (options->security != NULL)
+    {
+      if (!mail_setup_security_from_string (options->security, &security))
+        return g_strdup_printf (_("--security must be ssl or starttls, not “%s”"),
+                                options->security);
+      mail_setup_account_set_security (account, security);
+    }
+  if (options->port < 0 || options->port > 65535)
+    return g_strdup (_("--port must be between 1 and 65535"));
+  /* An encryption without a port takes its usual port. */
+  if (options->port != 0)
+    mail_setup_account_set_port (account, options->port);
+  else if (options->security != NULL)
+    mail_setup_account_set_port (account, security == MAIL_SETUP_SECURITY_STARTTLS ? 143 : 993);
+
+  if (options->username != NULL)
+    {
+      if ((problem = mail_setup_validate_username (options->username)) != NULL)
+        return g_strdup_printf ("--username: %s", problem);
+      mail_setup_account_set_username (account, options->username);
+    }
+
+  return NULL;
+}
+
+/* The outgoing server from the options, over the account's own defaults:
+ * the provider's, else a guess from the receiving server. */
+static char *
+configure_smtp (Options          *options,
+                MailSetupAccount *account)
+{
+  MailSetupSecurity security = MAIL_SETUP_SECURITY_SSL_TLS;
+  const char *problem;
+
+  if (options->no_smtp)
+    {
+      if (options_name_smtp (options))
+        return g_strdup (_("--no-smtp does not go with --smtp-server, --smtp-port, "
+                           "--smtp-security or --smtp-username"));
+      mail_setup_account_set_check_smtp (account, FALSE);
+      return NULL;
+    }
+
+  if (options->smtp_server != NULL)
+    mail_setup_account_set_smtp_server (account, options->smtp_server);
+  if ((problem = mail_setup_validate_server (mail_setup_account_get_smtp_server (account))) != NULL)
+    return g_strdup_printf ("--smtp-server: %s", problem);
+
+  if (options->smtp_port < 0 || options->smtp_port > 65535)
+    return g_strdup (_("--smtp-port must be between 1 and 65535"));
+  if (options->smtp_security != NULL)
+    {
+      if (!mail_setup_security_from_string (options->smtp_security, &security))
+        return g_strdup_printf (_("--smtp-security must be ssl or starttls, not “%s”"),
+                                options->smtp_security);
+      mail_setup_account_set_smtp_security (account, security);
+      if (options->smtp_port == 0)
+        mail_setup_account_set_smtp_port (account,
+                                          security == MAIL_SETUP_SECURITY_STARTTLS ? 587 : 465);
+    }
+  else if (options->smtp_port == 465)
+    {
+      /* Port 465 speaks TLS from the start (RFC 8314), never STARTTLS. */
+      mail_setup_account_set_smtp_security (account, MAIL_SETUP_SECURITY_SSL_TLS);
+    }
+  if (options->smtp_port != 0)
+    mail_setup_account_set_smtp_port (account, options->smtp_port);
+
+  if (options->smtp_username != NULL)
+    {
+      if ((problem = mail_setup_validate_username (options->smtp_username)) != NULL)
+        return g_strdup_printf ("--smtp-username: %s", problem);
+      mail_setup_account_set_smtp_username (account, options->smtp_username);
+    }
+
+  return NULL;
+}
+
+/* Everything but the password or the token, from the options, through the
+ * account and its defaults as the window has them. */
+static char *
+configure_account (Options          *options,
+                   MailSetupAccount *account)
+{
+  MailSetupProvider *provider;
+  char *problem;
+
+  /* The address picks its provider, as in the wizard. */
+  mail_setup_account_set_email (account, options->email);
+  if (options->provider_id != NULL)
+    {
+      provider = mail_setup_provider_catalog_lookup (options->provider_id);
+      if (provider == NULL)
+        return g_strdup_printf (_("Unknown provider “%s”: use microsoft365, outlook, msn or other"),
+                                options->provider_id);
+      mail_setup_account_choose_provider (account, provider);
+    }
+  else if (mail_setup_account_get_provider (account) == NULL)
+    mail_setup_account_choose_provider (account, mail_setup_provider_catalog_lookup ("other"));
+
+  if ((problem = configure_imap (options, account)) != NULL ||
+      (problem = configure_smtp (options, account)) != NULL)
+    return problem;
+
+  if (options->timeout < 0)
+    return g_strdup (_("--timeout must be a number of seconds above 0"));
+  if (options->timeout > 0)
+    mail_setup_account_set_timeout (account, options->timeout);
+  if (options->ca_file != NULL && !g_file_test (options->ca_file, G_FILE_TEST_IS_REGULAR))
+    return g_strdup_printf (_("The certificate file %s does not exist"), options->ca_file);
+  mail_setup_account_set_extra_ca_file (account, options->ca_file);
+
+  return NULL;
+}
+
+static char *
+check_auth_options (Options  *options,
+                    gboolean *oauth2)
+{
+  *oauth2 = options->auth != NULL && g_str_equal (options->auth, "oauth2");
+  if (options->auth != NULL && !*oauth2 && !g_str_equal (options->auth, "password"))
+    return g_strdup_printf (_("--auth must be password or oauth2, not “%s”"), options->auth);
+  if (*oauth2 && options->password_stdin)
+    return g_strdup (_("--password-stdin does not go with --auth oauth2"));
+  if (options->sign_in != NULL && !*oauth2)
+    return g_strdup (_("--sign-in goes with --auth oauth2"));
+  if (options->sign_in != NULL && !g_str_equal (options->sign_in, "browser") &&
+      !g_str_equal (options->sign_in, "device") && !g_str_equal (options->sign_in, "saved"))
+    return g_strdup_printf (_("--sign-in must be browser, device or saved, not “%s”"),
+                            options->sign_in);
+
+  return NULL;
+}
+
+/* Tests the account; when the server refuses the token, renews it once and
+ * tests again, as a stale token looks the same as a refused one. Returns
+ * the last check. */
+static MailSetupCheck *
+run_account_check (MailSetupAccount         *account,
+                   gboolean                  provider_known,
+                   Options                  *options,
+                   MailSetupCliSignInResult *signed_in,
+                   MailSetupSavedAccount    *saved,
+                   CheckRun                 *run)
+{
+  g_autoptr(MailSetupCheck) check = create_check (account, provider_known);
+  g_auto(MailSetupCliSignInResult) refreshed = { 0 };
+  MailSetupCliSignInRequest request = { mail_setup_account_get_sign_in_name (account),
+                                        options->json, "saved", NULL };
+  MailSetupCheck *failed;
+  g_autoptr(MailSetupCheck) again = NULL;
+
+  if (signed_in->method != NULL)
+    mail_setup_check_set_sign_in_method (check, signed_in->method);
+  run_one_check (check, run);
+
+  failed = mail_setup_check_get_failed_check (check);
+  if (failed == NULL || signed_in->refresh_token == NULL ||
+      mail_setup_check_get_diagnosis (failed) != MAIL_SETUP_DIAGNOSIS_OAUTH_TOKEN_REFUSED)
+    return g_steal_pointer (&check);
+
+  fprintf (options->json ? stderr : stdout,
+           _("The server refused the token. Renewing it and testing once more.\n"));
+  request.saved_refresh_token = signed_in->refresh_token;
+  if (!sign_in_with_microsoft (&request, &refreshed, NULL))
+    return g_steal_pointer (&check);
+
+  keep_refresh_token (saved, refreshed.refresh_token);
+  mail_setup_account_set_microsoft_tokens (account, refreshed.access_token, refreshed.refresh_token);
+  g_clear_pointer (&signed_in->refresh_token, mail_setup_secret_free);
+  signed_in->refresh_token = g_steal_pointer (&refreshed.refresh_token);
+
+  again = create_check (account, provider_known);
+  mail_setup_check_set_sign_in_method (again, signed_in->method);
+  run_one_check (again, run);
+
+  return g_steal_pointer (&again);
+}
+
 static int
 run_check (Options *options)
 {
+  g_autoptr(MailSetupAccount) account = mail_setup_account_new ();
   g_autoptr(MailSetupCheck) check = NULL;
   g_autoptr(MailSetupSecret) password = NULL;
   g_autoptr(MailSetupSavedAccount) saved = NULL;
   g_autoptr(MailSetupSecret) saved_refresh_token = NULL;
   g_auto(MailSetupCliSignInResult) signed_in = { 0 };
   g_autoptr(GError) error = NULL;
+  g_autofree char *problem = NULL;
   g_autofree char *prompt = NULL;
-  MailSetupProvider *provider = NULL;
-  MailSetupSecurity security = MAIL_SETUP_SECURITY_SSL_TLS;
-  const char *server = options->server;
   const char *username;
-  guint16 port = 0;
+  gboolean provider_known;
   gboolean oauth2 = FALSE;
   CheckRun run = { 0 };
 
@@ -500,54 +763,13 @@ run_check (Options *options)
   if (!looks_like_email (options->email))
     return usage_error (_("“%s” is not an e-mail address"), options->email);
 
-  if (options->provider_id != NULL)
-    {
-      provider = mail_setup_provider_catalog_lookup (options->provider_id);
-      if (provider == NULL)
-        return usage_error (_("Unknown provider “%s”: use microsoft365, outlook, msn or other"),
-                            options->provider_id);
-    }
-  else
-    provider = mail_setup_provider_catalog_for_email (options->email);
+  provider_known = options->provider_id != NULL ||
+                   mail_setup_provider_catalog_for_email (options->email) != NULL;
+  if ((problem = configure_account (options, account)) != NULL ||
+      (problem = check_auth_options (options, &oauth2)) != NULL)
+    return usage_error ("%s", problem);
 
-  if (provider != NULL && mail_setup_provider_get_has_imap_server (provider))
-    {
-      if (server == NULL)
-        server = mail_setup_provider_get_imap_host (provider);
-      port = mail_setup_provider_get_imap_port (provider);
-      security = mail_setup_provider_get_imap_security (provider);
-    }
-  if (server == NULL)
-    return usage_error (_("The server for %s is not known: give it with --server HOST"),
-                        options->email);
-
-  if (options->security != NULL &&
-      !mail_setup_security_from_string (options->security, &security))
-    return usage_error (_("--security must be ssl or starttls, not “%s”"), options->security);
-  if (options->port != 0 || options->security != NULL)
-    port = options->port;
-  if (port == 0)
-    port = security == MAIL_SETUP_SECURITY_STARTTLS ? 143 : 993;
-  if (options->port < 0 || options->port > 65535)
-    return usage_error (_("--port must be between 1 and 65535"));
-  if (options->timeout < 0)
-    return usage_error (_("--timeout must be a number of seconds above 0"));
-  if (options->ca_file != NULL && !g_file_test (options->ca_file, G_FILE_TEST_IS_REGULAR))
-    return usage_error (_("The certificate file %s does not exist"), options->ca_file);
-
-  if (options->auth != NULL && g_str_equal (options->auth, "oauth2"))
-    oauth2 = TRUE;
-  else if (options->auth != NULL && !g_str_equal (options->auth, "password"))
-    return usage_error (_("--auth must be password or oauth2, not “%s”"), options->auth);
-  if (oauth2 && options->password_stdin)
-    return usage_error (_("--password-stdin does not go with --auth oauth2"));
-  if (options->sign_in != NULL && !oauth2)
-    return usage_error (_("--sign-in goes with --auth oauth2"));
-  if (options->sign_in != NULL && !g_str_equal (options->sign_in, "browser") &&
-      !g_str_equal (options->sign_in, "device") && !g_str_equal (options->sign_in, "saved"))
-    return usage_error (_("--sign-in must be browser, device or saved, not “%s”"), options->sign_in);
-
-  username = options->username ? options->username : options->email;
+  username = mail_setup_account_get_sign_in_name (account);
   run.json = options->json;
   run.interactive = isatty (STDOUT_FILENO);
 
@@ -555,7 +777,8 @@ run_check (Options *options)
     {
       MailSetupCliSignInRequest request = { username, options->json, options->sign_in, NULL };
 
-      /* A saved sign-in is refreshed rather than asked for anew. */
+      /* A saved sign-in is refreshed rather than asked for anew; its one
+       * token serves the receiving and the outgoing server alike. */
       saved_refresh_token = find_saved_sign_in (options->email, &saved);
       request.saved_refresh_token = saved_refresh_token;
 
@@ -569,7 +792,7 @@ run_check (Options *options)
               return 1;
             }
 
-          check = create_check (options, provider, server, port, security, username);
+          check = create_check (account, provider_known);
           mail_setup_check_set_sign_in_method (check, signed_in.method);
           mail_setup_check_finish_with_sign_in_failure (check, signed_in.diagnosis,
                                                         signed_in.server_response);
@@ -581,6 +804,8 @@ run_check (Options *options)
 
       if (g_str_equal (signed_in.method, "saved"))
         keep_refresh_token (saved, signed_in.refresh_token);
+      mail_setup_account_set_microsoft_tokens (account, signed_in.access_token, NULL);
+      g_clear_pointer (&signed_in.access_token, mail_setup_secret_free);
     }
   else
     {
@@ -588,54 +813,21 @@ run_check (Options *options)
       password = read_password (options->password_stdin, prompt, &error);
       if (password == NULL)
         return usage_error ("%s", error->message);
+      mail_setup_account_set_password (account, password);
+      if (!options->store)
+        g_clear_pointer (&password, mail_setup_secret_free);
     }
 
   if (!run.json)
-    g_print (_("Checking %s on %s, port %u (%s)\n"), username, server, port,
-             security == MAIL_SETUP_SECURITY_STARTTLS ? "STARTTLS" : "SSL/TLS");
+    g_print (_("Checking %s on %s, port %u (%s)\n"), username,
+             mail_setup_account_get_server (account), mail_setup_account_get_port (account),
+             security_label (mail_setup_account_get_security (account)));
 
-  check = create_check (options, provider, server, port, security, username);
-  if (oauth2)
-    {
-      mail_setup_check_set_access_token (check, signed_in.access_token);
-      mail_setup_check_set_sign_in_method (check, signed_in.method);
-      g_clear_pointer (&signed_in.access_token, mail_setup_secret_free);
-    }
-  else
-    mail_setup_check_set_password (check, password);
-  if (!options->store)
-    g_clear_pointer (&password, mail_setup_secret_free);
-
-  run_one_check (check, &run);
-
-  /* An access token that the server refuses may only have gone stale: one
-   * fresh token, and one more try, before the refusal is believed. */
-  if (run.diagnosis == MAIL_SETUP_DIAGNOSIS_OAUTH_TOKEN_REFUSED && signed_in.refresh_token != NULL)
-    {
-      MailSetupCliSignInRequest request = { username, options->json, "saved",
-                                            signed_in.refresh_token };
-      g_auto(MailSetupCliSignInResult) refreshed = { 0 };
-
-      fprintf (options->json ? stderr : stdout,
-               _("The server refused the token. Renewing it and testing once more.\n"));
-      if (sign_in_with_microsoft (&request, &refreshed, NULL))
-        {
-          g_autoptr(MailSetupCheck) again = create_check (options, provider, server, port,
-                                                          security, username);
-
-          keep_refresh_token (saved, refreshed.refresh_token);
-          mail_setup_check_set_access_token (again, refreshed.access_token);
-          mail_setup_check_set_sign_in_method (again, signed_in.method);
-          g_clear_pointer (&signed_in.refresh_token, mail_setup_secret_free);
-          signed_in.refresh_token = g_steal_pointer (&refreshed.refresh_token);
-          run_one_check (again, &run);
-          g_set_object (&check, again);
-        }
-    }
-
+  check = run_account_check (account, provider_known, options, &signed_in, saved, &run);
   print_outcome (check, &run);
 
-  if (run.diagnosis != MAIL_SETUP_DIAGNOSIS_OK)
+  /* Both servers must work, or the receiving one alone with --no-smtp. */
+  if (mail_setup_check_get_failed_check (check) != NULL)
     {
       if (options->store)
         g_printerr (_("The account was not saved, as the check did not succeed.\n"));
@@ -656,8 +848,7 @@ run_check (Options *options)
       return 1;
     }
 
-  return store_account (options, provider, server, port, security,
-                        oauth2 ? signed_in.refresh_token : password,
+  return store_account (options, account, oauth2 ? signed_in.refresh_token : password,
                         oauth2 ? "oauth2" : "password");
 }
 
@@ -747,6 +938,18 @@ mail_setup_cli_run (int    argc,
       N_("ssl (implicit TLS) or starttls"), "ssl|starttls" },
     { "username", 0, 0, G_OPTION_ARG_STRING, &options.username,
       N_("The sign-in name (default: the e-mail address)"), N_("NAME") },
+    { "smtp-server", 0, 0, G_OPTION_ARG_STRING, &options.smtp_server,
+      N_("The outgoing (SMTP) server (default: the provider's, else the IMAP server's smtp. "
+         "sibling, or the IMAP server itself)"), N_("HOST") },
+    { "smtp-port", 0, 0, G_OPTION_ARG_INT, &options.smtp_port,
+      N_("The SMTP port (default: 587 for starttls, 465 for ssl)"), N_("N") },
+    { "smtp-security", 0, 0, G_OPTION_ARG_STRING, &options.smtp_security,
+      N_("For the SMTP server: ssl (implicit TLS) or starttls (default: starttls, ssl on port "
+         "465)"), "ssl|starttls" },
+    { "smtp-username", 0, 0, G_OPTION_ARG_STRING, &options.smtp_username,
+      N_("The sign-in name for the SMTP server (default: the IMAP sign-in name)"), N_("NAME") },
+    { "no-smtp", 0, 0, G_OPTION_ARG_NONE, &options.no_smtp,
+      N_("Test only receiving (IMAP), not sending (SMTP)"), NULL },
     { "password-stdin", 0, 0, G_OPTION_ARG_NONE, &options.password_stdin,
       N_("Read the password from the first line of standard input"), NULL },
     { "auth", 0, 0, G_OPTION_ARG_STRING, &options.auth,
@@ -791,7 +994,7 @@ mail_setup_cli_run (int    argc,
   context = g_option_context_new (NULL);
   g_option_context_set_summary (context,
                                 _("Without options, Mail Setup opens its window. With --check, it tests\n"
-                                  "an IMAP account from the command line. The password is read from a\n"
+                                  "an account's IMAP and SMTP servers from the command line. The password is read from a\n"
                                   "terminal prompt or, with --password-stdin, from standard input; never\n"
                                   "from the command line."));
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);

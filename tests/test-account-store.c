@@ -81,6 +81,24 @@ remove_account (const char  *email,
 }
 
 static guint
+count_items_of (const char *email,
+                const char *protocol)
+{
+  g_autoptr(GError) error = NULL;
+  GList *items;
+  guint count;
+
+  items = secret_password_search_sync (mail_setup_secret_store_get_schema (), SECRET_SEARCH_ALL,
+                                       NULL, &error, "email", email, "protocol", protocol, NULL);
+  g_assert_no_error (error);
+  count = g_list_length (items);
+  g_list_free_full (items, g_object_unref);
+
+  return count;
+}
+
+/* Every item of the address: a password account has one for each server. */
+static guint
 count_items (const char *email)
 {
   g_autoptr(GError) error = NULL;
@@ -163,14 +181,22 @@ run (const char * const *argv,
 
 /* What any program gets with the documented attributes. */
 static int
-secret_tool_lookup (const char  *user,
-                    char       **out)
+secret_tool_lookup_protocol (const char  *user,
+                             const char  *protocol,
+                             char       **out)
 {
   const char *argv[] = {
-    "secret-tool", "lookup", "user", user, "server", "127.0.0.1", "protocol", "imap", NULL
+    "secret-tool", "lookup", "user", user, "server", "127.0.0.1", "protocol", protocol, NULL
   };
 
   return run (argv, NULL, out);
+}
+
+static int
+secret_tool_lookup (const char  *user,
+                    char       **out)
+{
+  return secret_tool_lookup_protocol (user, "imap", out);
 }
 
 static void
@@ -232,7 +258,9 @@ test_save_twice_one_item (void)
   first = save_ok (EMAIL, SIGN_IN, "the old password");
   second = save_ok (EMAIL, SIGN_IN, PASSWORD);
 
-  g_assert_cmpuint (count_items (EMAIL), ==, 1);
+  /* One item for each server. */
+  g_assert_cmpuint (count_items (EMAIL), ==, 2);
+  g_assert_cmpuint (count_items_of (EMAIL, "imap"), ==, 1);
   accounts = mail_setup_account_store_list (&error);
   g_assert_no_error (error);
   g_assert_cmpuint (g_list_model_get_n_items (accounts), ==, 1);
@@ -253,13 +281,18 @@ test_save_new_sign_in_name_replaces_item (void)
   g_autoptr(MailSetupSavedAccount) first = NULL;
   g_autoptr(MailSetupSavedAccount) second = NULL;
   g_autofree char *old_out = NULL;
+  g_autofree char *old_smtp_out = NULL;
   g_autofree char *new_out = NULL;
 
   reset_store ();
   first = save_ok (EMAIL, "old-name@example.test", PASSWORD);
   second = save_ok (EMAIL, SIGN_IN, PASSWORD);
 
-  g_assert_cmpuint (count_items (EMAIL), ==, 1);
+  /* The outgoing server's item follows the sign-in name too. */
+  g_assert_cmpuint (count_items_of (EMAIL, "imap"), ==, 1);
+  g_assert_cmpuint (count_items_of (EMAIL, "smtp"), ==, 1);
+  g_assert_cmpint (secret_tool_lookup_protocol ("old-name@example.test", "smtp", &old_smtp_out),
+                   !=, 0);
   g_assert_cmpint (secret_tool_lookup ("old-name@example.test", &old_out), !=, 0);
   g_assert_cmpstr (old_out, ==, "");
   g_assert_cmpint (secret_tool_lookup (SIGN_IN, &new_out), ==, 0);
@@ -278,7 +311,8 @@ test_keyfile_holds_no_secret (void)
   const char *expected[] = {
     "[" EMAIL "]\n", "email=" EMAIL "\n", "provider=other\n", "server=127.0.0.1\n",
     "port=993\n", "security=ssl\n", "username=" SIGN_IN "\n", "display-name=Keep Tester\n",
-    "authtype=password\n",
+    "authtype=password\n", "smtp-server=127.0.0.1\n", "smtp-port=587\n",
+    "smtp-security=starttls\n", "smtp-username=" SIGN_IN "\n",
   };
 
   reset_store ();
@@ -326,7 +360,7 @@ test_remove_deletes_item_and_settings (void)
   g_assert_null (strstr (contents, EMAIL));
 
   /* The other account is untouched. */
-  g_assert_cmpuint (count_items ("other@example.test"), ==, 1);
+  g_assert_cmpuint (count_items ("other@example.test"), ==, 2);
   accounts = mail_setup_account_store_list (&error);
   g_assert_no_error (error);
   g_assert_cmpuint (g_list_model_get_n_items (accounts), ==, 1);
@@ -497,6 +531,192 @@ test_store_keeps_one_model (void)
   g_signal_handlers_disconnect_by_func (accounts, count_changes_cb, &changes);
 }
 
+/* The outgoing server. */
+
+/* msmtp 1.8 looks a password up by these attributes alone, under a schema
+ * of its own that does not match on the schema name (its src/password.c). */
+static char *
+msmtp_lookup (const char *host,
+              const char *user)
+{
+  static const SecretSchema msmtp_schema = {
+    "de.marlam.msmtp.password", SECRET_SCHEMA_DONT_MATCH_NAME,
+    {
+      { "host", SECRET_SCHEMA_ATTRIBUTE_STRING },
+      { "service", SECRET_SCHEMA_ATTRIBUTE_STRING },
+      { "user", SECRET_SCHEMA_ATTRIBUTE_STRING },
+      { NULL, 0 },
+    },
+  };
+  g_autoptr(GError) error = NULL;
+  char *secret;
+  char *copy;
+
+  secret = secret_password_lookup_sync (&msmtp_schema, NULL, &error, "host", host,
+                                        "service", "smtp", "user", user, NULL);
+  g_assert_no_error (error);
+  copy = g_strdup (secret);
+  secret_password_free (secret);
+
+  return copy;
+}
+
+static void
+test_save_smtp_item (void)
+{
+  g_autoptr(MailSetupAccount) account = new_account (EMAIL, SIGN_IN, 993);
+  g_autoptr(MailSetupSavedAccount) saved = NULL;
+  g_autoptr(MailSetupSavedAccount) listed = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *search = NULL;
+  g_autofree char *search_err = NULL;
+  g_autofree char *both = NULL;
+  g_autofree char *msmtp_secret = NULL;
+  g_autofree char *msmtp_other = NULL;
+  const char *search_argv[] = {
+    "secret-tool", "search", "--all", "email", EMAIL, "protocol", "smtp", NULL
+  };
+
+  reset_store ();
+  mail_setup_account_set_smtp_port (account, 465);
+  mail_setup_account_set_smtp_security (account, MAIL_SETUP_SECURITY_SSL_TLS);
+  mail_setup_account_set_smtp_username (account, "sender@example.test");
+  saved = save (account, PASSWORD, &error);
+  g_assert_no_error (error);
+
+  g_assert_cmpuint (count_items_of (EMAIL, "imap"), ==, 1);
+  g_assert_cmpuint (count_items_of (EMAIL, "smtp"), ==, 1);
+  g_assert_cmpint (secret_tool_lookup_protocol ("sender@example.test", "smtp", &out), ==, 0);
+  g_assert_cmpstr (out, ==, PASSWORD);
+
+  g_assert_cmpint (run_full (search_argv, NULL, &search, &search_err), ==, 0);
+  both = g_strconcat (search, search_err, NULL);
+  g_assert_nonnull (strstr (both, "label = Mail Setup: " EMAIL " (SMTP)\n"));
+  g_assert_nonnull (strstr (both, "attribute.port = 465\n"));
+  g_assert_nonnull (strstr (both, "attribute.host = 127.0.0.1\n"));
+  g_assert_nonnull (strstr (both, "attribute.service = smtp\n"));
+
+  /* msmtp finds it by itself; the receiving server's item is not its. */
+  msmtp_secret = msmtp_lookup ("127.0.0.1", "sender@example.test");
+  g_assert_cmpstr (msmtp_secret, ==, PASSWORD);
+  msmtp_other = msmtp_lookup ("127.0.0.1", SIGN_IN);
+  g_assert_null (msmtp_other);
+
+  listed = mail_setup_account_store_find (EMAIL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (mail_setup_saved_account_get_smtp_server (listed), ==, "127.0.0.1");
+  g_assert_cmpuint (mail_setup_saved_account_get_smtp_port (listed), ==, 465);
+  g_assert_cmpint (mail_setup_saved_account_get_smtp_security (listed), ==,
+                   MAIL_SETUP_SECURITY_SSL_TLS);
+  g_assert_cmpstr (mail_setup_saved_account_get_smtp_username (listed), ==, "sender@example.test");
+
+  /* Removing the account removes both. */
+  g_assert_true (remove_account (EMAIL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (count_items (EMAIL), ==, 0);
+  g_clear_pointer (&msmtp_secret, g_free);
+  msmtp_secret = msmtp_lookup ("127.0.0.1", "sender@example.test");
+  g_assert_null (msmtp_secret);
+}
+
+/* A Microsoft sign-in keeps one refresh token for both servers; the item
+ * that a password had for the outgoing server goes. */
+static void
+test_save_oauth_one_item (void)
+{
+  g_autoptr(MailSetupAccount) account = new_account (EMAIL, SIGN_IN, 993);
+  g_autoptr(MailSetupSavedAccount) with_password = NULL;
+  g_autoptr(MailSetupSavedAccount) with_token = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  MailSetupSecretKey key;
+
+  reset_store ();
+  with_password = save_ok (EMAIL, SIGN_IN, PASSWORD);
+  g_assert_cmpuint (count_items_of (EMAIL, "smtp"), ==, 1);
+
+  mail_setup_account_store_save_async (account, "refresh-token", "oauth2", NULL,
+                                       mail_setup_store_async_result, &result);
+  with_token = mail_setup_account_store_save_finish (mail_setup_wait_for_async_result (&result),
+                                                     &error);
+  g_assert_no_error (error);
+  g_assert_false (mail_setup_saved_account_get_smtp_secret_key (with_token, &key));
+  g_assert_cmpuint (count_items (EMAIL), ==, 1);
+  g_assert_cmpuint (count_items_of (EMAIL, "imap"), ==, 1);
+
+  g_assert_true (remove_account (EMAIL, &error));
+  g_assert_cmpuint (count_items (EMAIL), ==, 0);
+}
+
+/* accounts.ini as written before the outgoing server was saved. */
+static void
+test_old_keyfile_loads (void)
+{
+  g_autofree char *path = keyfile_path ();
+  g_autofree char *folder = g_path_get_dirname (path);
+  g_autoptr(GListModel) accounts = NULL;
+  g_autoptr(MailSetupSavedAccount) outlook = NULL;
+  g_autoptr(MailSetupSavedAccount) other = NULL;
+  g_autoptr(MailSetupAccount) account = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *old =
+    "[someone@outlook.com]\n"
+    "email=someone@outlook.com\n"
+    "provider=outlook\n"
+    "server=outlook.office365.com\n"
+    "port=993\n"
+    "security=ssl\n"
+    "username=someone@outlook.com\n"
+    "display-name=Some One\n"
+    "authtype=oauth2\n"
+    "\n"
+    "[" EMAIL "]\n"
+    "email=" EMAIL "\n"
+    "provider=other\n"
+    "server=imap.example.test\n"
+    "port=143\n"
+    "security=starttls\n"
+    "username=" SIGN_IN "\n"
+    "display-name=\n"
+    "authtype=password\n";
+
+  reset_store ();
+  g_assert_cmpint (g_mkdir_with_parents (folder, 0700), ==, 0);
+  g_file_set_contents (path, old, -1, &error);
+  g_assert_no_error (error);
+
+  accounts = mail_setup_account_store_list (&error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_list_model_get_n_items (accounts), ==, 2);
+
+  outlook = g_list_model_get_item (accounts, 0);
+  g_assert_cmpstr (mail_setup_saved_account_get_smtp_server (outlook), ==, "smtp-mail.outlook.com");
+  g_assert_cmpuint (mail_setup_saved_account_get_smtp_port (outlook), ==, 587);
+  g_assert_cmpint (mail_setup_saved_account_get_smtp_security (outlook), ==,
+                   MAIL_SETUP_SECURITY_STARTTLS);
+  g_assert_cmpstr (mail_setup_saved_account_get_smtp_username (outlook), ==,
+                   "someone@outlook.com");
+
+  other = g_list_model_get_item (accounts, 1);
+  g_assert_cmpstr (mail_setup_saved_account_get_smtp_server (other), ==, "smtp.example.test");
+  g_assert_cmpuint (mail_setup_saved_account_get_smtp_port (other), ==, 587);
+  g_assert_cmpint (mail_setup_saved_account_get_smtp_security (other), ==,
+                   MAIL_SETUP_SECURITY_STARTTLS);
+  g_assert_cmpstr (mail_setup_saved_account_get_smtp_username (other), ==, SIGN_IN);
+
+  /* In the wizard it is still a guess that follows the receiving server. */
+  account = mail_setup_saved_account_create_account (other);
+  g_assert_cmpstr (mail_setup_account_get_smtp_server (account), ==, "smtp.example.test");
+  g_assert_cmpstr (mail_setup_account_get_smtp_username (account), ==, "");
+  mail_setup_account_set_server (account, "imap.example.org");
+  g_assert_cmpstr (mail_setup_account_get_smtp_server (account), ==, "smtp.example.org");
+
+  /* Removing it works, though it never had an outgoing item. */
+  g_assert_true (remove_account (EMAIL, &error));
+  g_assert_no_error (error);
+}
+
 static void
 test_saved_account_fills_wizard (void)
 {
@@ -515,6 +735,36 @@ test_saved_account_fills_wizard (void)
   g_assert_cmpstr (mail_setup_account_get_sign_in_name (account), ==, SIGN_IN);
   g_assert_cmpstr (mail_setup_account_get_display_name (account), ==, "Keep Tester");
   g_assert_cmpstr (mail_setup_account_get_password (account), ==, "");
+  g_assert_cmpstr (mail_setup_account_get_smtp_server (account), ==, "127.0.0.1");
+  g_assert_cmpuint (mail_setup_account_get_smtp_port (account), ==, 587);
+  g_assert_cmpstr (mail_setup_account_get_smtp_sign_in_name (account), ==, SIGN_IN);
+}
+
+/* Outgoing settings of the user's own come back as such. */
+static void
+test_saved_account_fills_wizard_smtp (void)
+{
+  g_autoptr(MailSetupAccount) original = new_account (EMAIL, SIGN_IN, 993);
+  g_autoptr(MailSetupSavedAccount) saved = NULL;
+  g_autoptr(MailSetupAccount) account = NULL;
+  g_autoptr(GError) error = NULL;
+
+  reset_store ();
+  mail_setup_account_set_smtp_server (original, "localhost");
+  mail_setup_account_set_smtp_port (original, 465);
+  mail_setup_account_set_smtp_security (original, MAIL_SETUP_SECURITY_SSL_TLS);
+  mail_setup_account_set_smtp_username (original, "sender@example.test");
+  saved = save (original, PASSWORD, &error);
+  g_assert_no_error (error);
+
+  account = mail_setup_saved_account_create_account (saved);
+  g_assert_cmpstr (mail_setup_account_get_smtp_server (account), ==, "localhost");
+  g_assert_cmpuint (mail_setup_account_get_smtp_port (account), ==, 465);
+  g_assert_cmpint (mail_setup_account_get_smtp_security (account), ==,
+                   MAIL_SETUP_SECURITY_SSL_TLS);
+  g_assert_cmpstr (mail_setup_account_get_smtp_username (account), ==, "sender@example.test");
+  mail_setup_account_set_server (account, "imap.example.org");
+  g_assert_cmpstr (mail_setup_account_get_smtp_server (account), ==, "localhost");
 }
 
 static void
@@ -722,6 +972,11 @@ main (int   argc,
                    test_remove_deletes_item_and_settings);
   g_test_add_func ("/account-store/list/secret-missing-is-marked", test_secret_missing_is_marked);
   g_test_add_func ("/account-store/saved-account-fills-wizard", test_saved_account_fills_wizard);
+  g_test_add_func ("/account-store/saved-account-fills-wizard-smtp",
+                   test_saved_account_fills_wizard_smtp);
+  g_test_add_func ("/account-store/smtp/item", test_save_smtp_item);
+  g_test_add_func ("/account-store/smtp/oauth-one-item", test_save_oauth_one_item);
+  g_test_add_func ("/account-store/smtp/old-keyfile-loads", test_old_keyfile_loads);
   g_test_add_func ("/account-store/store-keeps-one-model", test_store_keeps_one_model);
   g_test_add_func ("/account-store/keyring-errors-in-words", test_translate_error);
   g_test_add_func ("/account-store/mbsync-signs-in-with-stored-password",

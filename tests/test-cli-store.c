@@ -152,12 +152,15 @@ check_arguments (const char *extra)
 {
   g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
   g_autofree char *port = NULL;
+  g_autofree char *submission_port = NULL;
 
   port = g_strdup_printf ("%u", mail_setup_test_service_port ("MAIL_SETUP_TEST_DOVECOT_IMAPS_PORT"));
+  submission_port = g_strdup_printf ("%u", mail_setup_test_service_port ("MAIL_SETUP_TEST_DOVECOT_SUBMISSION_PORT"));
   g_strv_builder_add_many (builder, "--check",
                            "--email", mail_setup_test_service_env ("MAIL_SETUP_TEST_ODD_USER"),
                            "--provider", "other",
                            "--server", "127.0.0.1", "--port", port, "--security", "ssl",
+                           "--smtp-server", "127.0.0.1", "--smtp-port", submission_port,
                            "--password-stdin",
                            "--ca-file", mail_setup_test_service_env ("MAIL_SETUP_TEST_CA"),
                            "--timeout", "5", NULL);
@@ -188,6 +191,11 @@ test_store_list_remove (void)
   const char *lookup[] = {
     "secret-tool", "lookup", "user", email, "server", "127.0.0.1", "protocol", "imap", NULL
   };
+  const char *lookup_smtp[] = {
+    "secret-tool", "lookup", "user", email, "server", "127.0.0.1", "protocol", "smtp", NULL
+  };
+  g_autofree char *smtp_port_line = NULL;
+  g_autoptr(RunResult) looked_up_smtp = NULL;
   const char *clear[] = { "secret-tool", "clear", "email", email, NULL };
   const char *list[] = { "--list", NULL };
   const char *remove[] = { "--remove", email, NULL };
@@ -213,10 +221,19 @@ test_store_list_remove (void)
   looked_up = run (NULL, lookup, NULL);
   g_assert_cmpint (looked_up->status, ==, EXIT_OK);
   g_assert_cmpstr (looked_up->out, ==, password);
-  g_assert_cmpuint (count_items (email), ==, 1);
+  /* And the sending side its own item, with the same password. */
+  looked_up_smtp = run (NULL, lookup_smtp, NULL);
+  g_assert_cmpint (looked_up_smtp->status, ==, EXIT_OK);
+  g_assert_cmpstr (looked_up_smtp->out, ==, password);
+  g_assert_cmpuint (count_items (email), ==, 2);
 
   keyfile = read_keyfile ();
   g_assert_nonnull (strstr (keyfile, "server=127.0.0.1\n"));
+  g_assert_nonnull (strstr (keyfile, "smtp-server=127.0.0.1\n"));
+  smtp_port_line = g_strdup_printf ("smtp-port=%u\n",
+                                    mail_setup_test_service_port ("MAIL_SETUP_TEST_DOVECOT_SUBMISSION_PORT"));
+  g_assert_nonnull (strstr (keyfile, smtp_port_line));
+  g_assert_nonnull (strstr (keyfile, "smtp-security=starttls\n"));
   g_assert_null (strstr (keyfile, password));
 
   listed_line = g_strdup_printf ("%s  127.0.0.1:%u  ssl\n", email,
@@ -233,11 +250,11 @@ test_store_list_remove (void)
   g_assert_true (g_str_has_prefix (listed_missing->out, email));
   g_assert_nonnull (strstr (listed_missing->out, "password missing from keyring"));
 
-  /* Storing again puts it back, as one item. */
+  /* Storing again puts them back, one item for each server. */
   g_clear_pointer (&stored, run_result_free);
   stored = run_mail_setup (NULL, (const char * const *) store, stdin_text);
   g_assert_cmpint (stored->status, ==, EXIT_OK);
-  g_assert_cmpuint (count_items (email), ==, 1);
+  g_assert_cmpuint (count_items (email), ==, 2);
 
   removed = run_mail_setup (NULL, remove, NULL);
   g_assert_cmpint (removed->status, ==, EXIT_OK);

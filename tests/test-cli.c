@@ -70,6 +70,58 @@ assert_usage_error (const char * const *arguments,
   g_assert_cmpstr (result->out, ==, "");
 }
 
+/* Under --json, a usage error is one JSON object too. */
+static void
+assert_json_usage_error (const char * const *arguments,
+                         const char         *expected_in_message)
+{
+  g_autoptr(MailSetupTestProgramResult) result = run_cli (arguments, NULL, "irrelevant\n");
+  g_autoptr(JsonObject) report = NULL;
+
+  g_assert_cmpint (result->status, ==, EXIT_USAGE);
+  report = mail_setup_test_program_parse_report (result->out);
+  g_assert_true (JSON_NODE_HOLDS_NULL (json_object_get_member (report, "diagnosis")));
+  g_assert_cmpstr (json_object_get_string_member (report, "error"), ==, "usage");
+  g_assert_nonnull (strstr (json_object_get_string_member (report, "message"),
+                            expected_in_message));
+}
+
+static void
+test_cli_usage_smtp (void)
+{
+  const char *bad_port[] = {
+    "--check", "--email", "user@example.test", "--server", "127.0.0.1", "--smtp-port", "70000",
+    "--password-stdin", NULL
+  };
+  const char *bad_security[] = {
+    "--check", "--email", "user@example.test", "--server", "127.0.0.1", "--smtp-security", "none",
+    "--password-stdin", NULL
+  };
+  const char *bad_server[] = {
+    "--check", "--email", "user@example.test", "--server", "127.0.0.1",
+    "--smtp-server", "smtp example test", "--password-stdin", NULL
+  };
+  const char *no_smtp_with_server[] = {
+    "--check", "--email", "user@example.test", "--server", "127.0.0.1", "--no-smtp",
+    "--smtp-server", "127.0.0.1", "--password-stdin", NULL
+  };
+  const char *no_smtp_with_username_json[] = {
+    "--check", "--email", "user@example.test", "--server", "127.0.0.1", "--no-smtp",
+    "--smtp-username", "someone", "--password-stdin", "--json", NULL
+  };
+  const char *bad_port_json[] = {
+    "--check", "--email", "user@example.test", "--server", "127.0.0.1", "--smtp-port", "-1",
+    "--password-stdin", "--json", NULL
+  };
+
+  assert_usage_error (bad_port, "--smtp-port");
+  assert_usage_error (bad_security, "--smtp-security");
+  assert_usage_error (bad_server, "--smtp-server");
+  assert_usage_error (no_smtp_with_server, "--no-smtp");
+  assert_json_usage_error (no_smtp_with_username_json, "--no-smtp");
+  assert_json_usage_error (bad_port_json, "--smtp-port");
+}
+
 static void
 test_cli_usage_no_email (void)
 {
@@ -135,16 +187,43 @@ dovecot_arguments (const char *user_variable,
   g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
   g_autofree char *port = NULL;
 
-  port = port_string (mail_setup_test_service_port ("MAIL_SETUP_TEST_DOVECOT_IMAPS_PORT"));
+  g_autofree char *submission_port = NULL;
 
+  port = port_string (mail_setup_test_service_port ("MAIL_SETUP_TEST_DOVECOT_IMAPS_PORT"));
+  submission_port = port_string (mail_setup_test_service_port ("MAIL_SETUP_TEST_DOVECOT_SUBMISSION_PORT"));
+
+  /* Both servers: Dovecot's IMAP and its submission service. */
   g_strv_builder_add_many (builder, "--check",
                            "--email", mail_setup_test_service_env (user_variable),
                            "--server", "127.0.0.1", "--port", port, "--security", "ssl",
+                           "--smtp-server", "127.0.0.1", "--smtp-port", submission_port,
+                           "--smtp-security", "starttls",
                            "--password-stdin",
                            "--ca-file", mail_setup_test_service_env ("MAIL_SETUP_TEST_CA"),
                            "--timeout", "5", NULL);
   if (json)
     g_strv_builder_add (builder, "--json");
+
+  return g_strv_builder_end (builder);
+}
+
+/* The same with --no-smtp, or with the outgoing server left to its default,
+ * instead of the submission service; the password comes last. */
+static GStrv
+dovecot_arguments_smtp (const char *smtp_option)
+{
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_autofree char *port = NULL;
+
+  port = port_string (mail_setup_test_service_port ("MAIL_SETUP_TEST_DOVECOT_IMAPS_PORT"));
+  g_strv_builder_add_many (builder, "--check",
+                           "--email", mail_setup_test_service_env ("MAIL_SETUP_TEST_USER"),
+                           "--server", "127.0.0.1", "--port", port, "--security", "ssl",
+                           "--password-stdin",
+                           "--ca-file", mail_setup_test_service_env ("MAIL_SETUP_TEST_CA"),
+                           "--timeout", "5", "--json", NULL);
+  if (smtp_option != NULL)
+    g_strv_builder_add (builder, smtp_option);
 
   return g_strv_builder_end (builder);
 }
@@ -209,6 +288,123 @@ test_cli_dovecot_json (void)
 }
 
 static void
+test_cli_dovecot_no_smtp (void)
+{
+  g_auto(GStrv) arguments = dovecot_arguments_smtp ("--no-smtp");
+  g_autofree char *password = password_line ("MAIL_SETUP_TEST_PASSWORD");
+  g_autoptr(MailSetupTestProgramResult) result = NULL;
+  g_autoptr(JsonObject) report = NULL;
+
+  result = run_cli ((const char * const *) arguments, NULL, password);
+  g_assert_cmpint (result->status, ==, EXIT_OK);
+  report = mail_setup_test_program_parse_report (result->out);
+  g_assert_cmpstr (json_object_get_string_member (report, "diagnosis"), ==, "ok");
+  g_assert_true (!json_object_has_member (report, "smtp") ||
+                 JSON_NODE_HOLDS_NULL (json_object_get_member (report, "smtp")));
+}
+
+/* Without options of its own, the outgoing server is the account's guess
+ * from the receiving one: for an address, the address itself, on 587. */
+static void
+test_cli_smtp_default (void)
+{
+  g_auto(GStrv) arguments = dovecot_arguments_smtp (NULL);
+  g_autofree char *password = password_line ("MAIL_SETUP_TEST_PASSWORD");
+  g_autoptr(MailSetupTestProgramResult) result = NULL;
+  g_autoptr(JsonObject) report = NULL;
+  JsonObject *smtp;
+
+  result = run_cli ((const char * const *) arguments, NULL, password);
+  report = mail_setup_test_program_parse_report (result->out);
+  g_assert_cmpstr (json_object_get_string_member (report, "diagnosis"), ==, "ok");
+  g_assert_true (JSON_NODE_HOLDS_NULL (json_object_get_member (report, "provider")));
+  smtp = json_object_get_object_member (report, "smtp");
+  g_assert_nonnull (smtp);
+  g_assert_cmpstr (json_object_get_string_member (smtp, "server"), ==, "127.0.0.1");
+  g_assert_cmpint (json_object_get_int_member (smtp, "port"), ==, 587);
+  g_assert_cmpstr (json_object_get_string_member (smtp, "security"), ==, "starttls");
+  /* Whatever answered there, the exit status follows both halves. */
+  g_assert_cmpint (result->status, ==,
+                   g_str_equal (json_object_get_string_member (smtp, "diagnosis"), "ok")
+                   ? EXIT_OK : EXIT_DIAGNOSIS);
+}
+
+static void
+test_cli_dovecot_smtp_json (void)
+{
+  g_auto(GStrv) arguments = dovecot_arguments ("MAIL_SETUP_TEST_USER", TRUE);
+  g_autofree char *password = password_line ("MAIL_SETUP_TEST_PASSWORD");
+  g_autoptr(MailSetupTestProgramResult) result = NULL;
+  g_autoptr(JsonObject) report = NULL;
+  g_autofree char *sink = NULL;
+  const char *sink_file = mail_setup_test_service_env ("MAIL_SETUP_TEST_SMTP_SINK_FILE");
+  const char *names[] = { "resolve", "connect", "tls", "greeting", "sign-in", "sender", "quit" };
+  JsonObject *smtp;
+  JsonArray *stages;
+
+  result = run_cli ((const char * const *) arguments, NULL, password);
+  g_assert_cmpint (result->status, ==, EXIT_OK);
+  report = mail_setup_test_program_parse_report (result->out);
+  g_assert_cmpstr (json_object_get_string_member (report, "diagnosis"), ==, "ok");
+
+  smtp = json_object_get_object_member (report, "smtp");
+  g_assert_nonnull (smtp);
+  g_assert_cmpstr (json_object_get_string_member (smtp, "diagnosis"), ==, "ok");
+  g_assert_cmpstr (json_object_get_string_member (smtp, "server"), ==, "127.0.0.1");
+  g_assert_cmpint (json_object_get_int_member (smtp, "port"), ==,
+                   mail_setup_test_service_port ("MAIL_SETUP_TEST_DOVECOT_SUBMISSION_PORT"));
+  g_assert_cmpstr (json_object_get_string_member (smtp, "security"), ==, "starttls");
+  stages = json_object_get_array_member (smtp, "stages");
+  g_assert_cmpuint (json_array_get_length (stages), ==, G_N_ELEMENTS (names));
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      JsonObject *stage = json_array_get_object_element (stages, i);
+
+      g_assert_cmpstr (json_object_get_string_member (stage, "name"), ==, names[i]);
+      g_assert_cmpstr (json_object_get_string_member (stage, "status"), ==, "ok");
+    }
+
+  /* The check sent no message. */
+  if (g_file_get_contents (sink_file, &sink, NULL, NULL))
+    g_assert_cmpstr (sink, ==, "");
+}
+
+/* Receiving works, sending does not: the outgoing server's own user name
+ * is refused. Exit status 1, each half told in its own words. */
+static void
+test_cli_dovecot_smtp_fails_text (void)
+{
+  g_auto(GStrv) arguments = dovecot_arguments ("MAIL_SETUP_TEST_USER", FALSE);
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_auto(GStrv) with_username = NULL;
+  g_autofree char *password = password_line ("MAIL_SETUP_TEST_PASSWORD");
+  g_autoptr(MailSetupTestProgramResult) ok = NULL;
+  g_autoptr(MailSetupTestProgramResult) failed = NULL;
+  const char *sending;
+
+  ok = run_cli ((const char * const *) arguments, NULL, password);
+  g_assert_cmpint (ok->status, ==, EXIT_OK);
+  g_assert_nonnull (strstr (ok->out, "Receiving mail works (ok)"));
+  sending = strstr (ok->out, "Sending mail (SMTP): ");
+  g_assert_nonnull (sending);
+  g_assert_nonnull (strstr (sending, "✓ Checking the sender address"));
+  g_assert_nonnull (strstr (sending, "Sending mail works (ok)"));
+
+  g_strv_builder_addv (builder, (const char **) arguments);
+  g_strv_builder_add_many (builder, "--smtp-username", "nobody-here@example.test", NULL);
+  with_username = g_strv_builder_end (builder);
+  failed = run_cli ((const char * const *) with_username, NULL, password);
+  g_assert_cmpint (failed->status, ==, EXIT_DIAGNOSIS);
+  g_assert_nonnull (strstr (failed->out, "Receiving mail works (ok)"));
+  sending = strstr (failed->out, "Sending mail (SMTP): nobody-here@example.test on 127.0.0.1");
+  g_assert_nonnull (sending);
+  g_assert_nonnull (strstr (sending, "✗ "));
+  g_assert_nonnull (strstr (sending, "(smtp-auth-failed)"));
+  g_assert_nonnull (strstr (sending, "The server said: 535"));
+  g_assert_nonnull (strstr (sending, "Remedy: smtp-sign-in"));
+}
+
+static void
 test_cli_dovecot_wrong_password_text (void)
 {
   g_auto(GStrv) arguments = dovecot_arguments ("MAIL_SETUP_TEST_USER", FALSE);
@@ -233,9 +429,10 @@ scripted_arguments (MailSetupTestServer *server,
   g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
   g_autofree char *port = port_string (mail_setup_test_server_get_port (server));
 
+  /* The scripted server is an IMAP server only. */
   g_strv_builder_add_many (builder, "--check", "--email", SCRIPTED_USER,
                            "--server", "127.0.0.1", "--port", port, "--security", security,
-                           "--password-stdin",
+                           "--no-smtp", "--password-stdin",
                            "--ca-file", mail_setup_test_service_env ("MAIL_SETUP_TEST_CA"),
                            "--timeout", timeout, "--json", NULL);
 
@@ -520,7 +717,12 @@ main (int   argc,
   g_test_add_func ("/cli/usage/port-out-of-range", test_cli_usage_port_out_of_range);
   g_test_add_func ("/cli/usage/unknown-provider", test_cli_usage_unknown_provider);
   g_test_add_func ("/cli/usage/no-password-option", test_cli_usage_no_password_option);
+  g_test_add_func ("/cli/usage/smtp", test_cli_usage_smtp);
   g_test_add_func ("/cli/dovecot/json", test_cli_dovecot_json);
+  g_test_add_func ("/cli/dovecot/no-smtp", test_cli_dovecot_no_smtp);
+  g_test_add_func ("/cli/dovecot/smtp-json", test_cli_dovecot_smtp_json);
+  g_test_add_func ("/cli/dovecot/smtp-fails-text", test_cli_dovecot_smtp_fails_text);
+  g_test_add_func ("/cli/smtp-default", test_cli_smtp_default);
   g_test_add_func ("/cli/dovecot/wrong-password-text", test_cli_dovecot_wrong_password_text);
 
   for (guint i = 0; i < G_N_ELEMENTS (scripted_cases); i++)

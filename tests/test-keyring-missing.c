@@ -20,6 +20,7 @@ static void
 test_keyring_missing_keeps_the_account (void)
 {
   g_autofree char *port = g_strdup_printf ("%u", mail_setup_test_service_port ("MAIL_SETUP_TEST_DOVECOT_IMAPS_PORT"));
+  g_autofree char *submission_port = g_strdup_printf ("%u", mail_setup_test_service_port ("MAIL_SETUP_TEST_DOVECOT_SUBMISSION_PORT"));
   const char *password = mail_setup_test_service_env ("MAIL_SETUP_TEST_PASSWORD");
   g_autofree char *screenshot = NULL;
   MailSetupWindow *window;
@@ -35,6 +36,11 @@ test_keyring_missing_keeps_the_account (void)
   gtk_editable_set_text (GTK_EDITABLE (mail_setup_test_ui_find (GTK_WIDGET (window), "password")), password);
   gtk_editable_set_text (GTK_EDITABLE (mail_setup_test_ui_find (GTK_WIDGET (window), "server")), "127.0.0.1");
   gtk_editable_set_text (GTK_EDITABLE (mail_setup_test_ui_find (GTK_WIDGET (window), "port")), port);
+  /* The outgoing server: Dovecot's submission service. */
+  gtk_editable_set_text (GTK_EDITABLE (mail_setup_test_ui_find (GTK_WIDGET (window), "smtp-server")),
+                         "127.0.0.1");
+  gtk_editable_set_text (GTK_EDITABLE (mail_setup_test_ui_find (GTK_WIDGET (window), "smtp-port")),
+                         submission_port);
   gtk_widget_activate_action (GTK_WIDGET (window), "win.continue", NULL);
   mail_setup_test_ui_wait_for_page (window, "result", 20000);
   g_assert_nonnull (mail_setup_test_ui_find (GTK_WIDGET (window), "ok"));

@@ -811,12 +811,13 @@ test_oauth_command_line (void)
   g_autoptr(GString) rest = g_string_new (NULL);
   g_autoptr(GError) error = NULL;
   g_autofree char *port = g_strdup_printf ("%u", mail_setup_test_service_port ("MAIL_SETUP_TEST_DOVECOT_OAUTH_IMAPS_PORT"));
+  g_autofree char *smtp_port = g_strdup_printf ("%u", mail_setup_test_service_port ("MAIL_SETUP_TEST_DOVECOT_OAUTH_SUBMISSION_PORT"));
   g_autofree char *user_code = NULL;
   gboolean saw_address = FALSE;
 
   const char *args[] = {
     "--check", "--auth", "oauth2", "--email", mail_setup_test_service_env ("MAIL_SETUP_TEST_USER"),
-    "--server", "127.0.0.1", "--port", port,
+    "--server", "127.0.0.1", "--port", port, "--smtp-server", "127.0.0.1", "--smtp-port", smtp_port,
     "--ca-file", mail_setup_test_service_env ("MAIL_SETUP_TEST_CA"), "--timeout", "5", "--store", NULL
   };
   g_autofree char *stored = NULL;
@@ -1256,9 +1257,11 @@ run_json_check (const char  *extra_argument,
                 char       **err)
 {
   g_autofree char *port = g_strdup_printf ("%u", mail_setup_test_service_port ("MAIL_SETUP_TEST_DOVECOT_OAUTH_IMAPS_PORT"));
+  g_autofree char *smtp_port = g_strdup_printf ("%u", mail_setup_test_service_port ("MAIL_SETUP_TEST_DOVECOT_OAUTH_SUBMISSION_PORT"));
   g_autofree char *out = NULL;
   const char *args[] = {
     "--check", "--auth", "oauth2", "--email", email, "--server", "127.0.0.1", "--port", port,
+    "--smtp-server", "127.0.0.1", "--smtp-port", smtp_port,
     "--ca-file", mail_setup_test_service_env ("MAIL_SETUP_TEST_CA"), "--timeout", "5", "--json",
     extra_argument, NULL
   };
@@ -1308,6 +1311,9 @@ test_oauth_command_line_browser (void)
    * rotated refresh token replaces the old one, which is now dead. */
   g_assert_cmpint (run_json_check (NULL, user, &second, &err_again), ==, 0);
   g_assert_cmpstr (report_string (second, "diagnosis"), ==, "ok");
+  /* The one refreshed token signed in to the outgoing server too. */
+  g_assert_cmpstr (report_string (json_object_get_object_member (second, "smtp"), "diagnosis"), ==,
+                   "ok");
   g_assert_cmpstr (report_string (second, "sign_in"), ==, "saved");
   g_assert_null (strstr (err_again, "authorize?"));
   request_after = last_authorize_request ();

@@ -11,7 +11,6 @@
 #include "mail-setup-core-enums.h"
 #include "mail-setup-provider.h"
 
-#define PROTOCOL_IMAP "imap"
 #define AUTHTYPE_PASSWORD "password"
 
 G_DEFINE_QUARK (mail-setup-account-store-error-quark, mail_setup_account_store_error)
@@ -29,6 +28,11 @@ struct _MailSetupSavedAccount
   char              *display_name;
   char              *authtype;
   gboolean           secret_missing;
+
+  char              *smtp_server;
+  guint16            smtp_port;
+  MailSetupSecurity  smtp_security;
+  char              *smtp_username;
 };
 
 G_DEFINE_FINAL_TYPE (MailSetupSavedAccount, mail_setup_saved_account, G_TYPE_OBJECT)
@@ -44,6 +48,10 @@ enum {
   PROP_DISPLAY_NAME,
   PROP_AUTHTYPE,
   PROP_SECRET_MISSING,
+  PROP_SMTP_SERVER,
+  PROP_SMTP_PORT,
+  PROP_SMTP_SECURITY,
+  PROP_SMTP_USERNAME,
   N_PROPS
 };
 
@@ -95,12 +103,78 @@ key_file_get_text (GKeyFile   *key_file,
   return value != NULL ? g_strstrip (g_steal_pointer (&value)) : g_strdup ("");
 }
 
+static void
+saved_account_set_smtp (MailSetupSavedAccount *self,
+                        const char            *server,
+                        guint16                port,
+                        MailSetupSecurity      security,
+                        const char            *username)
+{
+  g_free (self->smtp_server);
+  self->smtp_server = g_strdup (server);
+  self->smtp_port = port;
+  self->smtp_security = security;
+  g_free (self->smtp_username);
+  self->smtp_username = g_strdup (username != NULL && *username != '\0' ? username
+                                                                         : self->username);
+}
+
+/* The outgoing server of an account saved before there was one, or whose
+ * outgoing settings someone edited into something unusable: what the
+ * wizard offers for its provider and receiving server. */
+static void
+saved_account_set_default_smtp (MailSetupSavedAccount *self)
+{
+  g_autoptr(MailSetupAccount) account = mail_setup_account_new ();
+  MailSetupProvider *provider = mail_setup_provider_catalog_lookup (self->provider_id);
+
+  if (provider == NULL)
+    provider = mail_setup_provider_catalog_lookup ("other");
+  mail_setup_account_choose_provider (account, provider);
+  mail_setup_account_set_server (account, self->server);
+
+  saved_account_set_smtp (self, mail_setup_account_get_smtp_server (account),
+                          (guint16) mail_setup_account_get_smtp_port (account),
+                          mail_setup_account_get_smtp_security (account), NULL);
+}
+
+static void
+saved_account_read_smtp (MailSetupSavedAccount *self,
+                         GKeyFile              *key_file)
+{
+  const char *group = self->email;
+  g_autofree char *server = key_file_get_text (key_file, group, "smtp-server");
+  g_autofree char *port_text = key_file_get_text (key_file, group, "smtp-port");
+  g_autofree char *security_text = key_file_get_text (key_file, group, "smtp-security");
+  g_autofree char *username = key_file_get_text (key_file, group, "smtp-username");
+  MailSetupSecurity security;
+  guint64 port;
+
+  if (*server == '\0')
+    {
+      saved_account_set_default_smtp (self);
+      return;
+    }
+
+  if (!g_ascii_string_to_unsigned (port_text, 10, 1, G_MAXUINT16, &port, NULL) ||
+      !mail_setup_security_from_string (security_text, &security))
+    {
+      g_warning ("The outgoing server of the account %s in accounts.ini has no valid port or "
+                 "security; using the default settings", group);
+      saved_account_set_default_smtp (self);
+      return;
+    }
+
+  saved_account_set_smtp (self, server, (guint16) port, security, username);
+}
+
 /* A group that someone edited into something unusable is left out rather
  * than guessed at. */
 static MailSetupSavedAccount *
 saved_account_new_from_key_file (GKeyFile   *key_file,
                                  const char *group)
 {
+  MailSetupSavedAccount *saved;
   g_autofree char *provider_id = key_file_get_text (key_file, group, "provider");
   g_autofree char *server = key_file_get_text (key_file, group, "server");
   g_autofree char *port_text = key_file_get_text (key_file, group, "port");
@@ -120,9 +194,12 @@ saved_account_new_from_key_file (GKeyFile   *key_file,
       return NULL;
     }
 
-  return saved_account_new (group, provider_id, server, (guint16) port, security,
-                            *username != '\0' ? username : group, display_name,
-                            *authtype != '\0' ? authtype : AUTHTYPE_PASSWORD);
+  saved = saved_account_new (group, provider_id, server, (guint16) port, security,
+                             *username != '\0' ? username : group, display_name,
+                             *authtype != '\0' ? authtype : AUTHTYPE_PASSWORD);
+  saved_account_read_smtp (saved, key_file);
+
+  return saved;
 }
 
 static void
@@ -140,16 +217,174 @@ saved_account_to_key_file (MailSetupSavedAccount *self,
   g_key_file_set_string (key_file, group, "username", self->username);
   g_key_file_set_string (key_file, group, "display-name", self->display_name);
   g_key_file_set_string (key_file, group, "authtype", self->authtype);
+  g_key_file_set_string (key_file, group, "smtp-server", self->smtp_server);
+  g_key_file_set_integer (key_file, group, "smtp-port", self->smtp_port);
+  g_key_file_set_string (key_file, group, "smtp-security",
+                         mail_setup_security_to_string (self->smtp_security));
+  g_key_file_set_string (key_file, group, "smtp-username", self->smtp_username);
 }
 
-/* Both name the same keyring item. */
-static gboolean
-saved_account_same_item (MailSetupSavedAccount *a,
-                         MailSetupSavedAccount *b)
+/* The keyring items of a saved account: its receiving server's and, for a
+ * password, its outgoing server's with the same secret. A Microsoft
+ * sign-in's one refresh token serves both servers. The keys point into the
+ * saved accounts, which the list keeps. */
+typedef struct
 {
-  return g_str_equal (a->email, b->email) && g_str_equal (a->username, b->username) &&
-         g_str_equal (a->server, b->server) && a->port == b->port &&
-         g_str_equal (a->authtype, b->authtype);
+  MailSetupSavedAccount *owners[2];
+  MailSetupSecretKey     keys[2];
+  guint                  n_keys;
+} KeyList;
+
+static void
+key_list_free (KeyList *list)
+{
+  for (guint i = 0; i < list->n_keys; i++)
+    g_clear_object (&list->owners[i]);
+  g_free (list);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (KeyList, key_list_free)
+
+static gboolean
+secret_key_equal (const MailSetupSecretKey *a,
+                  const MailSetupSecretKey *b)
+{
+  return g_str_equal (a->user, b->user) && g_str_equal (a->server, b->server) &&
+         a->port == b->port && g_str_equal (a->protocol, b->protocol) &&
+         g_str_equal (a->email, b->email) && g_str_equal (a->authtype, b->authtype);
+}
+
+static guint
+saved_account_get_secret_keys (MailSetupSavedAccount *self,
+                               MailSetupSecretKey     keys[2])
+{
+  mail_setup_saved_account_get_secret_key (self, &keys[0]);
+
+  return mail_setup_saved_account_get_smtp_secret_key (self, &keys[1]) ? 2 : 1;
+}
+
+/* The items of SAVED that EXCEPT (which may be NULL) does not have. */
+static KeyList *
+key_list_new (MailSetupSavedAccount *saved,
+              MailSetupSavedAccount *except)
+{
+  KeyList *list = g_new0 (KeyList, 1);
+  MailSetupSecretKey keys[2], except_keys[2];
+  guint n_keys = saved_account_get_secret_keys (saved, keys);
+  guint n_except = except != NULL ? saved_account_get_secret_keys (except, except_keys) : 0;
+
+  for (guint i = 0; i < n_keys; i++)
+    {
+      gboolean excepted = FALSE;
+
+      for (guint j = 0; j < n_except; j++)
+        excepted |= secret_key_equal (&keys[i], &except_keys[j]);
+      if (excepted)
+        continue;
+
+      list->owners[list->n_keys] = g_object_ref (saved);
+      list->keys[list->n_keys] = keys[i];
+      list->n_keys++;
+    }
+
+  return list;
+}
+
+/* Stores SECRET in, or with SECRET NULL deletes, every item of a list, one
+ * after the other, and stops at the first error. */
+typedef struct
+{
+  KeyList         *list;
+  guint            next;
+  MailSetupSecret *secret;
+} ItemsData;
+
+static void
+items_data_free (ItemsData *data)
+{
+  g_clear_pointer (&data->list, key_list_free);
+  g_clear_pointer (&data->secret, mail_setup_secret_free);
+  g_free (data);
+}
+
+static void items_next (GTask *task);
+
+static void
+items_step_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  ItemsData *data = g_task_get_task_data (task);
+  GError *error = NULL;
+  gboolean done;
+
+  done = data->secret != NULL ? mail_setup_secret_store_save_finish (result, &error)
+                              : mail_setup_secret_store_delete_finish (result, &error);
+  if (!done)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  data->next++;
+  items_next (g_steal_pointer (&task));
+}
+
+static void
+items_next (GTask *task)
+{
+  ItemsData *data = g_task_get_task_data (task);
+  const MailSetupSecretKey *key;
+
+  if (data->next == data->list->n_keys)
+    {
+      g_task_return_boolean (task, TRUE);
+      g_object_unref (task);
+      return;
+    }
+
+  key = &data->list->keys[data->next];
+  if (data->secret != NULL)
+    mail_setup_secret_store_save_async (key, data->secret, g_task_get_cancellable (task),
+                                        items_step_cb, task);
+  else
+    mail_setup_secret_store_delete_async (key, g_task_get_cancellable (task), items_step_cb, task);
+}
+
+static void
+items_apply_async (KeyList             *list,
+                   const char          *secret,
+                   GCancellable        *cancellable,
+                   GAsyncReadyCallback  callback,
+                   gpointer             user_data)
+{
+  GTask *task = g_task_new (NULL, cancellable, callback, user_data);
+  ItemsData *data = g_new0 (ItemsData, 1);
+
+  g_task_set_source_tag (task, items_apply_async);
+  data->list = list;
+  data->secret = secret != NULL ? mail_setup_secret_new (secret) : NULL;
+  g_task_set_task_data (task, data, (GDestroyNotify) items_data_free);
+
+  items_next (task);
+}
+
+/* N_DONE: how many items were stored or deleted, also after an error. */
+static gboolean
+items_apply_finish (GAsyncResult  *result,
+                    guint         *n_done,
+                    GError       **error)
+{
+  ItemsData *data;
+
+  g_return_val_if_fail (g_task_is_valid (result, NULL), FALSE);
+
+  data = g_task_get_task_data (G_TASK (result));
+  if (n_done != NULL)
+    *n_done = data->next;
+
+  return g_task_propagate_boolean (G_TASK (result), error);
 }
 
 /* A missing file, or a missing folder on the way to it, is no accounts yet. */
@@ -220,6 +455,8 @@ mail_setup_saved_account_finalize (GObject *object)
   g_free (self->username);
   g_free (self->display_name);
   g_free (self->authtype);
+  g_free (self->smtp_server);
+  g_free (self->smtp_username);
 
   G_OBJECT_CLASS (mail_setup_saved_account_parent_class)->finalize (object);
 }
@@ -261,6 +498,18 @@ mail_setup_saved_account_get_property (GObject    *object,
     case PROP_SECRET_MISSING:
       g_value_set_boolean (value, self->secret_missing);
       break;
+    case PROP_SMTP_SERVER:
+      g_value_set_string (value, self->smtp_server);
+      break;
+    case PROP_SMTP_PORT:
+      g_value_set_uint (value, self->smtp_port);
+      break;
+    case PROP_SMTP_SECURITY:
+      g_value_set_enum (value, self->smtp_security);
+      break;
+    case PROP_SMTP_USERNAME:
+      g_value_set_string (value, self->smtp_username);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -286,6 +535,13 @@ mail_setup_saved_account_class_init (MailSetupSavedAccountClass *klass)
   properties[PROP_AUTHTYPE] = g_param_spec_string ("authtype", NULL, NULL, NULL, flags);
   properties[PROP_SECRET_MISSING] = g_param_spec_boolean ("secret-missing", NULL, NULL, FALSE,
                                                           flags | G_PARAM_EXPLICIT_NOTIFY);
+  properties[PROP_SMTP_SERVER] = g_param_spec_string ("smtp-server", NULL, NULL, NULL, flags);
+  properties[PROP_SMTP_PORT] = g_param_spec_uint ("smtp-port", NULL, NULL, 0, G_MAXUINT16, 587,
+                                                  flags);
+  properties[PROP_SMTP_SECURITY] = g_param_spec_enum ("smtp-security", NULL, NULL,
+                                                      MAIL_SETUP_TYPE_SECURITY,
+                                                      MAIL_SETUP_SECURITY_STARTTLS, flags);
+  properties[PROP_SMTP_USERNAME] = g_param_spec_string ("smtp-username", NULL, NULL, NULL, flags);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -371,9 +627,62 @@ mail_setup_saved_account_get_secret_key (MailSetupSavedAccount *self,
   key->user = self->username;
   key->server = self->server;
   key->port = self->port;
-  key->protocol = PROTOCOL_IMAP;
+  key->protocol = MAIL_SETUP_SECRET_PROTOCOL_IMAP;
   key->email = self->email;
   key->authtype = self->authtype;
+}
+
+const char *
+mail_setup_saved_account_get_smtp_server (MailSetupSavedAccount *self)
+{
+  g_return_val_if_fail (MAIL_SETUP_IS_SAVED_ACCOUNT (self), NULL);
+  return self->smtp_server;
+}
+
+guint16
+mail_setup_saved_account_get_smtp_port (MailSetupSavedAccount *self)
+{
+  g_return_val_if_fail (MAIL_SETUP_IS_SAVED_ACCOUNT (self), 0);
+  return self->smtp_port;
+}
+
+MailSetupSecurity
+mail_setup_saved_account_get_smtp_security (MailSetupSavedAccount *self)
+{
+  g_return_val_if_fail (MAIL_SETUP_IS_SAVED_ACCOUNT (self), MAIL_SETUP_SECURITY_STARTTLS);
+  return self->smtp_security;
+}
+
+/* The outgoing server's sign-in name: never empty, the receiving server's
+ * when the user gave no other. */
+const char *
+mail_setup_saved_account_get_smtp_username (MailSetupSavedAccount *self)
+{
+  g_return_val_if_fail (MAIL_SETUP_IS_SAVED_ACCOUNT (self), NULL);
+  return self->smtp_username;
+}
+
+/* Fills KEY, as mail_setup_saved_account_get_secret_key() does, with the
+ * outgoing server's item. FALSE for a Microsoft sign-in, whose one item
+ * serves both servers. */
+gboolean
+mail_setup_saved_account_get_smtp_secret_key (MailSetupSavedAccount *self,
+                                              MailSetupSecretKey    *key)
+{
+  g_return_val_if_fail (MAIL_SETUP_IS_SAVED_ACCOUNT (self), FALSE);
+  g_return_val_if_fail (key != NULL, FALSE);
+
+  if (!g_str_equal (self->authtype, AUTHTYPE_PASSWORD))
+    return FALSE;
+
+  key->user = self->smtp_username;
+  key->server = self->smtp_server;
+  key->port = self->smtp_port;
+  key->protocol = MAIL_SETUP_SECRET_PROTOCOL_SMTP;
+  key->email = self->email;
+  key->authtype = self->authtype;
+
+  return TRUE;
 }
 
 /* Puts the saved settings into ACCOUNT, as if typed, with no password and
@@ -404,6 +713,20 @@ mail_setup_saved_account_load_into (MailSetupSavedAccount *self,
   mail_setup_account_set_username (account,
                                    g_str_equal (self->username, self->email) ? "" : self->username);
   mail_setup_account_set_display_name (account, self->display_name);
+
+  /* The outgoing server as the account offers it stays the account's own
+   * guess, which follows the receiving server; only another is set. */
+  if (g_strcmp0 (mail_setup_account_get_smtp_server (account), self->smtp_server) != 0 ||
+      mail_setup_account_get_smtp_port (account) != self->smtp_port ||
+      mail_setup_account_get_smtp_security (account) != self->smtp_security)
+    {
+      mail_setup_account_set_smtp_server (account, self->smtp_server);
+      mail_setup_account_set_smtp_port (account, self->smtp_port);
+      mail_setup_account_set_smtp_security (account, self->smtp_security);
+    }
+  mail_setup_account_set_smtp_username (account,
+                                        g_str_equal (self->smtp_username, self->username)
+                                        ? "" : self->smtp_username);
 }
 
 /**
@@ -509,7 +832,7 @@ save_old_item_deleted_cb (GObject      *source,
 
   /* The account is saved; an item left under the old sign-in name or
    * server is clutter, not a reason to report failure. */
-  if (!mail_setup_secret_store_delete_finish (result, &error))
+  if (!items_apply_finish (result, NULL, &error))
     g_warning ("The old keyring item of %s was not deleted: %s",
                data->saved->email, error->message);
 
@@ -525,11 +848,33 @@ save_rolled_back_cb (GObject      *source,
   SaveData *data = g_task_get_task_data (task);
   g_autoptr(GError) error = NULL;
 
-  if (!mail_setup_secret_store_delete_finish (result, &error))
+  if (!items_apply_finish (result, NULL, &error))
     g_warning ("The keyring item of %s stays although its settings were not saved: %s",
                data->saved->email, error->message);
 
   g_task_return_error (task, g_steal_pointer (&data->write_error));
+}
+
+/* A failed save leaves no new item behind. An item that was already there
+ * with the same attributes has been replaced: it still belongs to the
+ * account in the keyfile, and its new secret is the one that just passed
+ * the check, so it stays. */
+static void
+save_roll_back (GTask  *task,
+                GError *error)
+{
+  SaveData *data = g_task_get_task_data (task);
+  g_autoptr(KeyList) new_items = key_list_new (data->saved, data->previous);
+
+  if (new_items->n_keys == 0)
+    {
+      g_task_return_error (task, error);
+      g_object_unref (task);
+      return;
+    }
+
+  data->write_error = error;
+  items_apply_async (g_steal_pointer (&new_items), NULL, NULL, save_rolled_back_cb, task);
 }
 
 static void
@@ -541,21 +886,24 @@ save_secret_stored_cb (GObject      *source,
   SaveData *data = g_task_get_task_data (task);
   g_autofree char *path = mail_setup_account_store_get_path ();
   g_autoptr(GKeyFile) key_file = NULL;
+  g_autoptr(KeyList) old_items = NULL;
   GError *error = NULL;
-  gboolean new_item;
-  MailSetupSecretKey key;
+  guint n_stored = 0;
 
-  if (!mail_setup_secret_store_save_finish (result, &error))
+  /* From here on the keyring may hold the secret, so cancelling no longer
+   * stops the save halfway: the rollback and the clean-up below run
+   * without the cancellable. */
+  if (!items_apply_finish (result, &n_stored, &error))
     {
-      g_task_return_error (task, error);
+      if (n_stored == 0)
+        g_task_return_error (task, error);
+      else
+        save_roll_back (g_steal_pointer (&task), error);
       return;
     }
 
-  /* From here on the keyring holds the secret, so cancelling no longer
-   * stops the save halfway: the rollback and the clean-up below run
-   * without the cancellable. The keyfile is read again, as it may have
-   * changed while the keyring worked. */
-  new_item = data->previous == NULL || !saved_account_same_item (data->previous, data->saved);
+  /* The keyfile is read again, as it may have changed while the keyring
+   * worked. */
   key_file = load_key_file (path, &error);
   if (key_file != NULL)
     {
@@ -565,29 +913,19 @@ save_secret_stored_cb (GObject      *source,
 
   if (error != NULL)
     {
-      /* A new item goes again, so that a failed save leaves nothing. An item
-       * that was already there with the same attributes has been replaced:
-       * it still belongs to the account in the keyfile, and its new secret
-       * is the one that just passed the check, so it stays. */
-      if (!new_item)
-        {
-          g_task_return_error (task, error);
-          return;
-        }
-
-      data->write_error = error;
-      mail_setup_saved_account_get_secret_key (data->saved, &key);
-      mail_setup_secret_store_delete_async (&key, NULL, save_rolled_back_cb,
-                                            g_steal_pointer (&task));
+      save_roll_back (g_steal_pointer (&task), error);
       return;
     }
 
-  if (data->previous != NULL && new_item)
+  if (data->previous != NULL)
     {
-      mail_setup_saved_account_get_secret_key (data->previous, &key);
-      mail_setup_secret_store_delete_async (&key, NULL, save_old_item_deleted_cb,
-                                            g_steal_pointer (&task));
-      return;
+      old_items = key_list_new (data->previous, data->saved);
+      if (old_items->n_keys > 0)
+        {
+          items_apply_async (g_steal_pointer (&old_items), NULL, NULL, save_old_item_deleted_cb,
+                             g_steal_pointer (&task));
+          return;
+        }
     }
 
   g_task_return_pointer (task, g_object_ref (data->saved), g_object_unref);
@@ -611,6 +949,11 @@ validate_for_saving (MailSetupAccount *account)
     return _("The port must be between 1 and 65535");
   if (*mail_setup_account_get_sign_in_name (account) == '\0')
     return _("Enter the sign-in name");
+  if ((problem = mail_setup_validate_server (mail_setup_account_get_smtp_server (account))) != NULL)
+    return problem;
+  port = mail_setup_account_get_smtp_port (account);
+  if (port == 0 || port > G_MAXUINT16)
+    return _("The port must be between 1 and 65535");
 
   return NULL;
 }
@@ -631,7 +974,6 @@ mail_setup_account_store_save_async (MailSetupAccount    *account,
   SaveData *data;
   const char *problem;
   const char *email;
-  MailSetupSecretKey key;
 
   g_return_if_fail (MAIL_SETUP_IS_ACCOUNT (account));
   g_return_if_fail (secret != NULL);
@@ -671,13 +1013,16 @@ mail_setup_account_store_save_async (MailSetupAccount    *account,
                                    mail_setup_account_get_sign_in_name (account),
                                    mail_setup_account_get_display_name (account),
                                    authtype);
+  saved_account_set_smtp (data->saved, mail_setup_account_get_smtp_server (account),
+                          (guint16) mail_setup_account_get_smtp_port (account),
+                          mail_setup_account_get_smtp_security (account),
+                          mail_setup_account_get_smtp_sign_in_name (account));
   if (g_key_file_has_group (key_file, email))
     data->previous = saved_account_new_from_key_file (key_file, email);
   g_task_set_task_data (task, data, (GDestroyNotify) save_data_free);
 
-  mail_setup_saved_account_get_secret_key (data->saved, &key);
-  mail_setup_secret_store_save_async (&key, secret, cancellable, save_secret_stored_cb,
-                                      g_steal_pointer (&task));
+  items_apply_async (key_list_new (data->saved, NULL), secret, cancellable,
+                     save_secret_stored_cb, g_steal_pointer (&task));
 }
 
 /**
@@ -709,7 +1054,7 @@ remove_secret_deleted_cb (GObject      *source,
   g_autoptr(GKeyFile) key_file = NULL;
   GError *error = NULL;
 
-  if (!mail_setup_secret_store_delete_finish (result, &error))
+  if (!items_apply_finish (result, NULL, &error))
     {
       g_task_return_error (task, error);
       return;
@@ -737,7 +1082,6 @@ mail_setup_account_store_remove_async (const char          *email,
   g_autoptr(GTask) task = NULL;
   MailSetupSavedAccount *saved;
   GError *error = NULL;
-  MailSetupSecretKey key;
 
   g_return_if_fail (email != NULL);
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
@@ -755,9 +1099,8 @@ mail_setup_account_store_remove_async (const char          *email,
 
   /* The keyring first: when it fails, the account stays listed and
    * removing it can be tried again. */
-  mail_setup_saved_account_get_secret_key (saved, &key);
-  mail_setup_secret_store_delete_async (&key, cancellable, remove_secret_deleted_cb,
-                                        g_steal_pointer (&task));
+  items_apply_async (key_list_new (saved, NULL), NULL, cancellable, remove_secret_deleted_cb,
+                     g_steal_pointer (&task));
 }
 
 gboolean
@@ -931,7 +1274,7 @@ update_secret_cb (GObject      *source,
   g_autoptr(GTask) task = user_data;
   GError *error = NULL;
 
-  if (mail_setup_secret_store_save_finish (result, &error))
+  if (items_apply_finish (result, NULL, &error))
     g_task_return_boolean (task, TRUE);
   else
     g_task_return_error (task, error);
@@ -945,7 +1288,6 @@ mail_setup_account_store_update_secret_async (MailSetupSavedAccount *saved,
                                               gpointer               user_data)
 {
   g_autoptr(GTask) task = NULL;
-  MailSetupSecretKey key;
 
   g_return_if_fail (MAIL_SETUP_IS_SAVED_ACCOUNT (saved));
   g_return_if_fail (secret != NULL && *secret != '\0');
@@ -954,9 +1296,9 @@ mail_setup_account_store_update_secret_async (MailSetupSavedAccount *saved,
   task = g_task_new (NULL, cancellable, callback, user_data);
   g_task_set_source_tag (task, mail_setup_account_store_update_secret_async);
 
-  mail_setup_saved_account_get_secret_key (saved, &key);
-  mail_setup_secret_store_save_async (&key, secret, cancellable, update_secret_cb,
-                                      g_steal_pointer (&task));
+  /* A password's two items keep the same secret. */
+  items_apply_async (key_list_new (saved, NULL), secret, cancellable, update_secret_cb,
+                     g_steal_pointer (&task));
 }
 
 gboolean

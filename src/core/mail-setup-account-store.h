@@ -25,8 +25,17 @@ G_BEGIN_DECLS
  *   username=user@example.com (the sign-in name, the keyring's "user")
  *   display-name=Some One
  *   authtype=password
+ *   smtp-server=smtp-mail.outlook.com
+ *   smtp-port=587
+ *   smtp-security=starttls
+ *   smtp-username=user@example.com (the outgoing server's sign-in name)
  *
- * The secret never goes to the keyfile. Saving writes the keyring first and
+ * A file written before the outgoing server was saved has no smtp-* keys;
+ * its accounts get what the wizard offers for their provider and receiving
+ * server. The secret never goes to the keyfile, and into the keyring once
+ * for each server: a password is stored twice, for the receiving and for
+ * the outgoing server (see mail-setup-secret-store.h), while a Microsoft
+ * sign-in's one refresh token, in one item, serves both. Saving writes the keyring first and
  * the keyfile only when that worked, so a keyring error leaves nothing
  * behind; the window and `mail-setup --check --store` both save through
  * mail_setup_account_store_save_async().
@@ -71,8 +80,14 @@ const char        *mail_setup_saved_account_get_username       (MailSetupSavedAc
 const char        *mail_setup_saved_account_get_display_name   (MailSetupSavedAccount *self);
 const char        *mail_setup_saved_account_get_authtype       (MailSetupSavedAccount *self);
 gboolean           mail_setup_saved_account_get_secret_missing (MailSetupSavedAccount *self);
+const char        *mail_setup_saved_account_get_smtp_server    (MailSetupSavedAccount *self);
+guint16            mail_setup_saved_account_get_smtp_port      (MailSetupSavedAccount *self);
+MailSetupSecurity  mail_setup_saved_account_get_smtp_security  (MailSetupSavedAccount *self);
+const char        *mail_setup_saved_account_get_smtp_username  (MailSetupSavedAccount *self);
 void               mail_setup_saved_account_get_secret_key     (MailSetupSavedAccount *self,
                                                                 MailSetupSecretKey    *key);
+gboolean           mail_setup_saved_account_get_smtp_secret_key (MailSetupSavedAccount *self,
+                                                                 MailSetupSecretKey    *key);
 MailSetupAccount  *mail_setup_saved_account_create_account     (MailSetupSavedAccount *self);
 void               mail_setup_saved_account_load_into          (MailSetupSavedAccount *self,
                                                                 MailSetupAccount      *account);
@@ -103,7 +118,7 @@ MailSetupSavedAccount *mail_setup_account_store_find                   (const ch
 
 /* Stores SECRET (a password; AUTHTYPE NULL means "password") for ACCOUNT in
  * the keyring, then its settings in the keyfile. Saving an account again
- * replaces both; when its sign-in name, server or port changed, the old
+ * replaces both; when a sign-in name, server or port changed, the old
  * keyring item is deleted. The account's own password field is not used.
  * The result is the account as saved, with secret-missing FALSE. */
 void                   mail_setup_account_store_save_async             (MailSetupAccount     *account,
@@ -115,7 +130,7 @@ void                   mail_setup_account_store_save_async             (MailSetu
 MailSetupSavedAccount *mail_setup_account_store_save_finish            (GAsyncResult         *result,
                                                                         GError              **error);
 
-/* Deletes the keyring item of EMAIL, then its keyfile group. NOT_FOUND when
+/* Deletes the keyring items of EMAIL, then its keyfile group. NOT_FOUND when
  * no account has that address; on a keyring error the keyfile keeps the
  * account, so that removing can be tried again. */
 void                   mail_setup_account_store_remove_async           (const char           *email,

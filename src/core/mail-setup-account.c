@@ -33,6 +33,15 @@ struct _MailSetupAccount
   GPtrArray         *tried_remedies;
   MailSetupSecret   *access_token;
   MailSetupSecret   *refresh_token;
+
+  char              *smtp_server;
+  guint              smtp_port;
+  MailSetupSecurity  smtp_security;
+  char              *smtp_username;
+  /* The outgoing server is the provider's, or derived from the receiving
+   * one, until the user sets it: then it is theirs. */
+  gboolean           smtp_from_provider;
+  gboolean           check_smtp;
 };
 
 G_DEFINE_FINAL_TYPE (MailSetupAccount, mail_setup_account, G_TYPE_OBJECT)
@@ -54,6 +63,11 @@ enum {
   PROP_SETTINGS_COMPLETE,
   PROP_LAST_CHECK,
   PROP_USES_MICROSOFT_SIGN_IN,
+  PROP_SMTP_SERVER,
+  PROP_SMTP_PORT,
+  PROP_SMTP_SECURITY,
+  PROP_SMTP_USERNAME,
+  PROP_CHECK_SMTP,
   N_PROPS
 };
 
@@ -80,6 +94,51 @@ notify_derived (MailSetupAccount *self)
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SETTINGS_COMPLETE]);
 }
 
+static gboolean
+provider_has_smtp_server (MailSetupProvider *provider)
+{
+  return provider != NULL && mail_setup_provider_get_has_smtp_server (provider);
+}
+
+/* The outgoing server that goes with the receiving one when the provider
+ * names none: see mail_setup_account_guess_smtp_server(). The user's own
+ * outgoing server is never replaced. */
+static void
+derive_smtp_settings (MailSetupAccount *self)
+{
+  g_autofree char *guess = NULL;
+
+  if (!self->smtp_from_provider || provider_has_smtp_server (self->provider))
+    return;
+
+  guess = mail_setup_account_guess_smtp_server (self->server);
+  g_object_freeze_notify (G_OBJECT (self));
+  mail_setup_account_set_smtp_server (self, guess);
+  mail_setup_account_set_smtp_port (self, 587);
+  mail_setup_account_set_smtp_security (self, MAIL_SETUP_SECURITY_STARTTLS);
+  self->smtp_from_provider = TRUE;
+  g_object_thaw_notify (G_OBJECT (self));
+}
+
+static void
+apply_provider_smtp_settings (MailSetupAccount *self)
+{
+  if (provider_has_smtp_server (self->provider))
+    {
+      mail_setup_account_set_smtp_server (self, mail_setup_provider_get_smtp_host (self->provider));
+      mail_setup_account_set_smtp_port (self, mail_setup_provider_get_smtp_port (self->provider));
+      mail_setup_account_set_smtp_security (self,
+                                            mail_setup_provider_get_smtp_security (self->provider));
+      self->smtp_from_provider = TRUE;
+    }
+  else
+    {
+      /* As for the receiving server: what the user typed stays, and a
+       * server that came from another provider gives way to the guess. */
+      derive_smtp_settings (self);
+    }
+}
+
 static void
 apply_provider_settings (MailSetupAccount *self)
 {
@@ -100,6 +159,7 @@ apply_provider_settings (MailSetupAccount *self)
       mail_setup_account_set_port (self, 993);
       mail_setup_account_set_security (self, MAIL_SETUP_SECURITY_SSL_TLS);
     }
+  apply_provider_smtp_settings (self);
 
   g_object_thaw_notify (G_OBJECT (self));
 }
@@ -120,6 +180,8 @@ mail_setup_account_finalize (GObject *object)
   g_clear_pointer (&self->tried_remedies, g_ptr_array_unref);
   g_clear_pointer (&self->access_token, mail_setup_secret_free);
   g_clear_pointer (&self->refresh_token, mail_setup_secret_free);
+  g_free (self->smtp_server);
+  g_free (self->smtp_username);
 
   G_OBJECT_CLASS (mail_setup_account_parent_class)->finalize (object);
 }
@@ -179,6 +241,21 @@ mail_setup_account_get_property (GObject    *object,
     case PROP_USES_MICROSOFT_SIGN_IN:
       g_value_set_boolean (value, self->access_token != NULL);
       break;
+    case PROP_SMTP_SERVER:
+      g_value_set_string (value, self->smtp_server);
+      break;
+    case PROP_SMTP_PORT:
+      g_value_set_uint (value, self->smtp_port);
+      break;
+    case PROP_SMTP_SECURITY:
+      g_value_set_enum (value, self->smtp_security);
+      break;
+    case PROP_SMTP_USERNAME:
+      g_value_set_string (value, self->smtp_username);
+      break;
+    case PROP_CHECK_SMTP:
+      g_value_set_boolean (value, self->check_smtp);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -224,6 +301,21 @@ mail_setup_account_set_property (GObject      *object,
     case PROP_TIMEOUT:
       mail_setup_account_set_timeout (self, g_value_get_uint (value));
       break;
+    case PROP_SMTP_SERVER:
+      mail_setup_account_set_smtp_server (self, g_value_get_string (value));
+      break;
+    case PROP_SMTP_PORT:
+      mail_setup_account_set_smtp_port (self, g_value_get_uint (value));
+      break;
+    case PROP_SMTP_SECURITY:
+      mail_setup_account_set_smtp_security (self, g_value_get_enum (value));
+      break;
+    case PROP_SMTP_USERNAME:
+      mail_setup_account_set_smtp_username (self, g_value_get_string (value));
+      break;
+    case PROP_CHECK_SMTP:
+      mail_setup_account_set_check_smtp (self, g_value_get_boolean (value));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -262,6 +354,13 @@ mail_setup_account_class_init (MailSetupAccountClass *klass)
                                                      MAIL_SETUP_TYPE_CHECK, read_only);
   properties[PROP_USES_MICROSOFT_SIGN_IN] = g_param_spec_boolean ("uses-microsoft-sign-in", NULL, NULL,
                                                                   FALSE, read_only);
+  properties[PROP_SMTP_SERVER] = g_param_spec_string ("smtp-server", NULL, NULL, "", flags);
+  properties[PROP_SMTP_PORT] = g_param_spec_uint ("smtp-port", NULL, NULL, 0, 65535, 587, flags);
+  properties[PROP_SMTP_SECURITY] = g_param_spec_enum ("smtp-security", NULL, NULL,
+                                                      MAIL_SETUP_TYPE_SECURITY,
+                                                      MAIL_SETUP_SECURITY_STARTTLS, flags);
+  properties[PROP_SMTP_USERNAME] = g_param_spec_string ("smtp-username", NULL, NULL, "", flags);
+  properties[PROP_CHECK_SMTP] = g_param_spec_boolean ("check-smtp", NULL, NULL, TRUE, flags);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -278,6 +377,12 @@ mail_setup_account_init (MailSetupAccount *self)
   self->security = MAIL_SETUP_SECURITY_SSL_TLS;
   self->timeout = MAIL_SETUP_CHECK_DEFAULT_TIMEOUT;
   self->tried_remedies = g_ptr_array_new_null_terminated (4, g_free, TRUE);
+  self->smtp_server = g_strdup ("");
+  self->smtp_port = 587;
+  self->smtp_security = MAIL_SETUP_SECURITY_STARTTLS;
+  self->smtp_username = g_strdup ("");
+  self->smtp_from_provider = TRUE;
+  self->check_smtp = TRUE;
 }
 
 MailSetupAccount *
@@ -427,8 +532,11 @@ mail_setup_account_set_server (MailSetupAccount *self,
   if (!set_string (&self->server, server ? server : ""))
     return;
 
+  g_object_freeze_notify (G_OBJECT (self));
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SERVER]);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SETTINGS_COMPLETE]);
+  derive_smtp_settings (self);
+  g_object_thaw_notify (G_OBJECT (self));
 }
 
 guint
@@ -509,6 +617,166 @@ mail_setup_account_set_timeout (MailSetupAccount *self,
 
   self->timeout = seconds;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TIMEOUT]);
+}
+
+/* The outgoing (SMTP submission) server. Setting the server, port or
+ * encryption to something new makes them the user's own: from then on
+ * neither the receiving server nor a provider without an outgoing server
+ * changes them (mail_setup_account_restore_provider_settings() and
+ * choosing a provider that names one do). */
+const char *
+mail_setup_account_get_smtp_server (MailSetupAccount *self)
+{
+  g_return_val_if_fail (MAIL_SETUP_IS_ACCOUNT (self), NULL);
+  return self->smtp_server;
+}
+
+void
+mail_setup_account_set_smtp_server (MailSetupAccount *self,
+                                    const char       *server)
+{
+  g_return_if_fail (MAIL_SETUP_IS_ACCOUNT (self));
+
+  if (!set_string (&self->smtp_server, server ? server : ""))
+    return;
+
+  self->smtp_from_provider = FALSE;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SMTP_SERVER]);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SETTINGS_COMPLETE]);
+}
+
+guint
+mail_setup_account_get_smtp_port (MailSetupAccount *self)
+{
+  g_return_val_if_fail (MAIL_SETUP_IS_ACCOUNT (self), 0);
+  return self->smtp_port;
+}
+
+void
+mail_setup_account_set_smtp_port (MailSetupAccount *self,
+                                  guint             port)
+{
+  g_return_if_fail (MAIL_SETUP_IS_ACCOUNT (self));
+  g_return_if_fail (port <= 65535);
+
+  if (self->smtp_port == port)
+    return;
+
+  self->smtp_port = port;
+  self->smtp_from_provider = FALSE;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SMTP_PORT]);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SETTINGS_COMPLETE]);
+}
+
+MailSetupSecurity
+mail_setup_account_get_smtp_security (MailSetupAccount *self)
+{
+  g_return_val_if_fail (MAIL_SETUP_IS_ACCOUNT (self), MAIL_SETUP_SECURITY_STARTTLS);
+  return self->smtp_security;
+}
+
+void
+mail_setup_account_set_smtp_security (MailSetupAccount  *self,
+                                      MailSetupSecurity  security)
+{
+  g_return_if_fail (MAIL_SETUP_IS_ACCOUNT (self));
+
+  if (self->smtp_security == security)
+    return;
+
+  self->smtp_security = security;
+  self->smtp_from_provider = FALSE;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SMTP_SECURITY]);
+}
+
+/* Empty: the same user name as for receiving. */
+const char *
+mail_setup_account_get_smtp_username (MailSetupAccount *self)
+{
+  g_return_val_if_fail (MAIL_SETUP_IS_ACCOUNT (self), NULL);
+  return self->smtp_username;
+}
+
+void
+mail_setup_account_set_smtp_username (MailSetupAccount *self,
+                                      const char       *username)
+{
+  g_return_if_fail (MAIL_SETUP_IS_ACCOUNT (self));
+
+  if (!set_string (&self->smtp_username, username ? username : ""))
+    return;
+
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SMTP_USERNAME]);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SETTINGS_COMPLETE]);
+}
+
+/* The user name for the outgoing server: its own, else the receiving one's. */
+const char *
+mail_setup_account_get_smtp_sign_in_name (MailSetupAccount *self)
+{
+  g_return_val_if_fail (MAIL_SETUP_IS_ACCOUNT (self), NULL);
+
+  return *self->smtp_username != '\0' ? self->smtp_username
+                                       : mail_setup_account_get_sign_in_name (self);
+}
+
+/* Whether a test also tests sending. */
+gboolean
+mail_setup_account_get_check_smtp (MailSetupAccount *self)
+{
+  g_return_val_if_fail (MAIL_SETUP_IS_ACCOUNT (self), FALSE);
+  return self->check_smtp;
+}
+
+void
+mail_setup_account_set_check_smtp (MailSetupAccount *self,
+                                   gboolean          check_smtp)
+{
+  g_return_if_fail (MAIL_SETUP_IS_ACCOUNT (self));
+
+  check_smtp = !!check_smtp;
+  if (self->check_smtp == check_smtp)
+    return;
+
+  self->check_smtp = check_smtp;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CHECK_SMTP]);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SETTINGS_COMPLETE]);
+}
+
+/**
+ * mail_setup_account_guess_smtp_server:
+ * @imap_server: the receiving server as typed
+ *
+ * The outgoing server to offer when the provider names none. A first label
+ * "imap", "imaps" or "imap4" becomes "smtp" (imap.example.com gives
+ * smtp.example.com), the usual naming of providers that run the two apart.
+ * Any other name (mail.example.com, example.com) and an IP address are
+ * kept: such a host most often takes mail for sending as well, where a
+ * guessed smtp.example.com might not exist at all.
+ *
+ * Returns: (transfer full): the guess, empty when @imap_server is
+ */
+char *
+mail_setup_account_guess_smtp_server (const char *imap_server)
+{
+  static const char * const receiving_labels[] = { "imap", "imaps", "imap4" };
+  const char *dot;
+
+  if (imap_server == NULL)
+    return g_strdup ("");
+
+  dot = strchr (imap_server, '.');
+  if (dot == NULL || dot[1] == '\0' || g_hostname_is_ip_address (imap_server))
+    return g_strdup (imap_server);
+
+  for (gsize i = 0; i < G_N_ELEMENTS (receiving_labels); i++)
+    {
+      if ((gsize) (dot - imap_server) == strlen (receiving_labels[i]) &&
+          g_ascii_strncasecmp (imap_server, receiving_labels[i], dot - imap_server) == 0)
+        return g_strconcat ("smtp", dot, NULL);
+    }
+
+  return g_strdup (imap_server);
 }
 
 /* Whether the account signs in with a token from Microsoft sign-in rather
@@ -592,14 +860,24 @@ mail_setup_account_get_provider_complete (MailSetupAccount *self)
   return self->provider != NULL && mail_setup_validate_email (self->email) == NULL;
 }
 
-/* Enough to name the server and the account, if not to sign in. */
+static gboolean
+smtp_settings_complete (MailSetupAccount *self)
+{
+  return mail_setup_validate_server (self->smtp_server) == NULL &&
+         self->smtp_port >= 1 && self->smtp_port <= 65535 &&
+         mail_setup_validate_username (self->smtp_username) == NULL;
+}
+
+/* Enough to name the servers and the account, if not to sign in. The
+ * outgoing server counts only when the test includes sending. */
 static gboolean
 connection_settings_complete (MailSetupAccount *self)
 {
   return mail_setup_account_get_provider_complete (self) &&
          mail_setup_validate_server (self->server) == NULL &&
          self->port >= 1 && self->port <= 65535 &&
-         mail_setup_validate_username (self->username) == NULL;
+         mail_setup_validate_username (self->username) == NULL &&
+         (!self->check_smtp || smtp_settings_complete (self));
 }
 
 gboolean
@@ -620,7 +898,20 @@ mail_setup_account_restore_provider_settings (MailSetupAccount *self)
   apply_provider_settings (self);
 }
 
-/* A check of the account as it stands, remembered as the last one. Without
+static void
+set_common_check_settings (MailSetupAccount *self,
+                           MailSetupCheck   *check)
+{
+  mail_setup_check_set_provider (check, mail_setup_provider_get_id (self->provider),
+                                 mail_setup_provider_get_is_microsoft (self->provider));
+  mail_setup_check_set_timeout (check, self->timeout);
+  if (self->extra_ca_file != NULL)
+    mail_setup_check_set_extra_ca_file (check, self->extra_ca_file);
+}
+
+/* A check of the account as it stands, remembered as the last one: of the
+ * receiving server and, unless check-smtp is off, of the outgoing one
+ * beside it (mail_setup_check_get_outgoing()). Without
  * a password or a token it cannot run, but it can still tell why a
  * Microsoft sign-in gave none (mail_setup_check_finish_with_sign_in_failure()). */
 MailSetupCheck *
@@ -637,11 +928,21 @@ mail_setup_account_create_check (MailSetupAccount *self)
     mail_setup_check_set_access_token (check, self->access_token);
   else if (*self->password != '\0')
     mail_setup_check_set_password (check, self->password);
-  mail_setup_check_set_provider (check, mail_setup_provider_get_id (self->provider),
-                                 mail_setup_provider_get_is_microsoft (self->provider));
-  mail_setup_check_set_timeout (check, self->timeout);
-  if (self->extra_ca_file != NULL)
-    mail_setup_check_set_extra_ca_file (check, self->extra_ca_file);
+  set_common_check_settings (self, check);
+
+  /* The outgoing check signs in with the same password or token, which the
+   * check hands it when it runs. */
+  if (self->check_smtp)
+    {
+      g_autoptr(MailSetupCheck) outgoing = NULL;
+
+      outgoing = mail_setup_check_new_smtp (self->smtp_server, self->smtp_port,
+                                            self->smtp_security,
+                                            mail_setup_account_get_smtp_sign_in_name (self));
+      mail_setup_check_set_sender (outgoing, self->email);
+      set_common_check_settings (self, outgoing);
+      mail_setup_check_set_outgoing (check, outgoing);
+    }
 
   g_set_object (&self->last_check, check);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LAST_CHECK]);
@@ -649,24 +950,17 @@ mail_setup_account_create_check (MailSetupAccount *self)
   return g_steal_pointer (&check);
 }
 
-/* The remedy to offer for DIAGNOSIS: the first one for it, or, when that
- * was tried already, the next one in its chain that was not. */
-const char *
-mail_setup_account_choose_remedy (MailSetupAccount   *self,
-                                  MailSetupDiagnosis  diagnosis)
+/* The remedy to offer for DIAGNOSIS, of the receiving or of the outgoing
+ * check (mail_setup_check_get_failed_check() says which failed): the first
+ * one for it, or, when that was tried already, the next one in its chain
+ * that was not. */
+/* FIRST, or the remedy it leads to when it has been tried already. */
+static const char *
+skip_tried_remedies (MailSetupAccount *self,
+                     const char       *first)
 {
-  const char *id;
+  const char *id = first;
 
-  g_return_val_if_fail (MAIL_SETUP_IS_ACCOUNT (self), NULL);
-
-  /* A token refused with a password's words leads back to Microsoft
-   * sign-in, not to the fixes for a refused password. A token refused as
-   * such (OAUTH_TOKEN_REFUSED) has fixes of its own, for the mailbox. */
-  if (self->access_token != NULL &&
-      (diagnosis == MAIL_SETUP_DIAGNOSIS_MS_AUTH_FAILED || diagnosis == MAIL_SETUP_DIAGNOSIS_AUTH_FAILED))
-    return "microsoft-sign-in";
-
-  id = mail_setup_remedy_for_diagnosis (diagnosis, self->provider);
   while (id != NULL && g_strv_contains ((const char * const *) self->tried_remedies->pdata, id))
     {
       MailSetupRemedy *remedy = mail_setup_remedy_catalog_lookup (id);
@@ -678,6 +972,41 @@ mail_setup_account_choose_remedy (MailSetupAccount   *self,
     }
 
   return id;
+}
+
+const char *
+mail_setup_account_choose_remedy (MailSetupAccount   *self,
+                                  MailSetupDiagnosis  diagnosis)
+{
+  g_return_val_if_fail (MAIL_SETUP_IS_ACCOUNT (self), NULL);
+
+  /* A token refused with a password's words leads back to Microsoft
+   * sign-in, not to the fixes for a refused password. A token refused as
+   * such (OAUTH_TOKEN_REFUSED) has fixes of its own, for the mailbox. */
+  if (self->access_token != NULL &&
+      (diagnosis == MAIL_SETUP_DIAGNOSIS_MS_AUTH_FAILED || diagnosis == MAIL_SETUP_DIAGNOSIS_AUTH_FAILED))
+    return "microsoft-sign-in";
+
+  return skip_tried_remedies (self, mail_setup_remedy_for_diagnosis (diagnosis, self->provider));
+}
+
+/* The fix for FAILED, a finished check of this account (the receiving or
+ * the sending one), or for success when FAILED is NULL. The sending side's
+ * fixes are the check's own (mail_setup_check_get_remedy()). */
+const char *
+mail_setup_account_choose_remedy_for_check (MailSetupAccount *self,
+                                            MailSetupCheck   *failed)
+{
+  g_return_val_if_fail (MAIL_SETUP_IS_ACCOUNT (self), NULL);
+  g_return_val_if_fail (failed == NULL || MAIL_SETUP_IS_CHECK (failed), NULL);
+
+  if (failed == NULL)
+    return mail_setup_account_choose_remedy (self, MAIL_SETUP_DIAGNOSIS_OK);
+
+  if (mail_setup_check_get_protocol (failed) == MAIL_SETUP_PROTOCOL_SMTP)
+    return skip_tried_remedies (self, mail_setup_check_get_remedy (failed));
+
+  return mail_setup_account_choose_remedy (self, mail_setup_check_get_diagnosis (failed));
 }
 
 void

@@ -54,6 +54,27 @@ guint              mail_setup_account_get_timeout          (MailSetupAccount  *s
 void               mail_setup_account_set_timeout          (MailSetupAccount  *self,
                                                             guint              seconds);
 
+/* The outgoing (SMTP) server: the provider's, else guessed from the
+ * receiving server (mail_setup_account_guess_smtp_server(), port 587,
+ * STARTTLS) until the user sets one. */
+const char        *mail_setup_account_get_smtp_server      (MailSetupAccount  *self);
+void               mail_setup_account_set_smtp_server      (MailSetupAccount  *self,
+                                                            const char        *server);
+guint              mail_setup_account_get_smtp_port        (MailSetupAccount  *self);
+void               mail_setup_account_set_smtp_port        (MailSetupAccount  *self,
+                                                            guint              port);
+MailSetupSecurity  mail_setup_account_get_smtp_security    (MailSetupAccount  *self);
+void               mail_setup_account_set_smtp_security    (MailSetupAccount  *self,
+                                                            MailSetupSecurity  security);
+const char        *mail_setup_account_get_smtp_username    (MailSetupAccount  *self);
+void               mail_setup_account_set_smtp_username    (MailSetupAccount  *self,
+                                                            const char        *username);
+const char        *mail_setup_account_get_smtp_sign_in_name (MailSetupAccount *self);
+gboolean           mail_setup_account_get_check_smtp       (MailSetupAccount  *self);
+void               mail_setup_account_set_check_smtp       (MailSetupAccount  *self,
+                                                            gboolean           check_smtp);
+char              *mail_setup_account_guess_smtp_server    (const char        *imap_server);
+
 gboolean           mail_setup_account_get_uses_microsoft_sign_in (MailSetupAccount *self);
 void               mail_setup_account_set_microsoft_tokens (MailSetupAccount  *self,
                                                             const char        *access_token,
@@ -70,6 +91,8 @@ void               mail_setup_account_restore_provider_settings (MailSetupAccoun
 MailSetupCheck    *mail_setup_account_create_check         (MailSetupAccount  *self);
 const char        *mail_setup_account_choose_remedy        (MailSetupAccount  *self,
                                                             MailSetupDiagnosis diagnosis);
+const char        *mail_setup_account_choose_remedy_for_check (MailSetupAccount *self,
+                                                              MailSetupCheck   *failed);
 void               mail_setup_account_mark_remedy_tried    (MailSetupAccount  *self,
                                                             const char        *remedy_id);
 const char * const *mail_setup_account_get_tried_remedies  (MailSetupAccount  *self);

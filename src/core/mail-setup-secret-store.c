@@ -118,6 +118,9 @@ mail_setup_secret_store_get_schema (void)
       { "protocol", SECRET_SCHEMA_ATTRIBUTE_STRING },
       { "email", SECRET_SCHEMA_ATTRIBUTE_STRING },
       { "authtype", SECRET_SCHEMA_ATTRIBUTE_STRING },
+      /* msmtp's own names for an SMTP item's server and protocol. */
+      { "host", SECRET_SCHEMA_ATTRIBUTE_STRING },
+      { "service", SECRET_SCHEMA_ATTRIBUTE_STRING },
       { NULL, 0 },
     },
   };
@@ -139,9 +142,24 @@ mail_setup_secret_store_build_label (const MailSetupSecretKey *key)
   return g_strdup_printf ("Mail Setup: %s (%s)", key->email, protocol);
 }
 
+/* An SMTP item also carries the attributes that msmtp looks its password
+ * up by (host, service=smtp, user; its schema does not match on the schema
+ * name), so that msmtp finds the password of a saved account by itself. */
 static GHashTable *
 mail_setup_secret_key_to_attributes (const MailSetupSecretKey *key)
 {
+  if (g_str_equal (key->protocol, MAIL_SETUP_SECRET_PROTOCOL_SMTP))
+    return secret_attributes_build (mail_setup_secret_store_get_schema (),
+                                    "user", key->user,
+                                    "server", key->server,
+                                    "port", (int) key->port,
+                                    "protocol", key->protocol,
+                                    "email", key->email,
+                                    "authtype", key->authtype,
+                                    "host", key->server,
+                                    "service", key->protocol,
+                                    NULL);
+
   return secret_attributes_build (mail_setup_secret_store_get_schema (),
                                   "user", key->user,
                                   "server", key->server,

@@ -10,14 +10,20 @@
 G_BEGIN_DECLS
 
 /*
- * The keyring item of one account, in the default keyring through the
+ * A keyring item of one account, in the default keyring through the
  * Secret Service (libsecret). The schema is io.github.mailsetup.Account;
  * other programs find the secret with
  *
  *   secret-tool lookup user USER server SERVER protocol imap
  *
+ * and a password account has a second item with the same secret for its
+ * outgoing server (protocol smtp, that server's name, port and user name),
+ * which also carries msmtp's attributes host=SERVER and service=smtp:
+ *
+ *   secret-tool lookup user USER server SMTP-SERVER protocol smtp
+ *
  * Storing again with the same key replaces the item, so one account never
- * has two. Every call is asynchronous and cancellable. Errors are in the
+ * has two of a protocol. Every call is asynchronous and cancellable. Errors are in the
  * MAIL_SETUP_KEYRING_ERROR domain, each with a message for the user that
  * names the cause and what to do; cancelling through the GCancellable gives
  * G_IO_ERROR_CANCELLED as usual.
@@ -39,6 +45,9 @@ typedef enum
 
 GQuark mail_setup_keyring_error_quark (void);
 
+#define MAIL_SETUP_SECRET_PROTOCOL_IMAP "imap"
+#define MAIL_SETUP_SECRET_PROTOCOL_SMTP "smtp"
+
 /* The attributes of the item. PORT is stored as an integer attribute. */
 typedef struct
 {
@@ -54,7 +63,7 @@ const SecretSchema *mail_setup_secret_store_get_schema      (void);
 char               *mail_setup_secret_store_build_label     (const MailSetupSecretKey *key);
 GError             *mail_setup_secret_store_translate_error (const GError             *error);
 
-/* Stores SECRET with the label "Mail Setup: EMAIL (IMAP)". */
+/* Stores SECRET with the label "Mail Setup: EMAIL (IMAP)" (or SMTP). */
 void              mail_setup_secret_store_save_async      (const MailSetupSecretKey *key,
                                                            const char               *secret,
                                                            GCancellable             *cancellable,
