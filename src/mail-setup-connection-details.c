@@ -18,6 +18,7 @@ struct _MailSetupConnectionDetails
   MailSetupCheck      *check;
   GSignalGroup        *check_signals;
 
+  AdwExpanderRow      *expander;
   AdwActionRow        *server_response_row;
   AdwActionRow        *tls_version_row;
   AdwActionRow        *issuer_row;
@@ -95,6 +96,7 @@ mail_setup_connection_details_class_init (MailSetupConnectionDetailsClass *klass
 
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_BASE_PATH
                                                "/mail-setup-connection-details.ui");
+  gtk_widget_class_bind_template_child (widget_class, MailSetupConnectionDetails, expander);
   gtk_widget_class_bind_template_child (widget_class, MailSetupConnectionDetails,
                                         server_response_row);
   gtk_widget_class_bind_template_child (widget_class, MailSetupConnectionDetails, tls_version_row);
@@ -124,4 +126,20 @@ mail_setup_connection_details_set_check (MailSetupConnectionDetails *self,
   g_set_object (&self->check, check);
   g_signal_group_set_target (self->check_signals, check);
   update (self);
+
+  /* A test has two servers, receiving and sending: say which one this is. */
+  if (check != NULL)
+    {
+      g_autofree char *subtitle = NULL;
+
+      if (mail_setup_check_get_protocol (check) == MAIL_SETUP_PROTOCOL_SMTP)
+        /* Translators: %s is a server, such as "smtp.office365.com" */
+        subtitle = g_strdup_printf (_("Outgoing server %s: certificate, encryption and its last answer"),
+                                    mail_setup_check_get_server (check));
+      else
+        /* Translators: %s is a server, such as "outlook.office365.com" */
+        subtitle = g_strdup_printf (_("Incoming server %s: certificate, encryption and its last answer"),
+                                    mail_setup_check_get_server (check));
+      adw_expander_row_set_subtitle (self->expander, subtitle);
+    }
 }

@@ -115,6 +115,56 @@ describe_certificate (MailSetupCheck *check)
                           valid_until ? valid_until : "", tls->sha256 ? tls->sha256 : "");
 }
 
+static gboolean
+is_sending (MailSetupCheck *check)
+{
+  return check != NULL && mail_setup_check_get_protocol (check) == MAIL_SETUP_PROTOCOL_SMTP;
+}
+
+/* Whether the provider has known-good settings for the server that CHECK
+ * tested: the receiving one, or the sending one. */
+static gboolean
+provider_knows_server (MailSetupProvider *provider,
+                       MailSetupCheck    *check)
+{
+  if (provider == NULL)
+    return FALSE;
+
+  return is_sending (check) ? mail_setup_provider_get_has_smtp_server (provider)
+                            : mail_setup_provider_get_has_imap_server (provider);
+}
+
+/* The provider's known-good settings of the server that CHECK tested, in
+ * short: "outlook.office365.com, port 993, SSL/TLS". */
+static char *
+describe_known_good (MailSetupProvider *provider,
+                     MailSetupCheck    *check)
+{
+  const char *host;
+  guint16 port;
+  MailSetupSecurity security;
+
+  if (is_sending (check))
+    {
+      host = mail_setup_provider_get_smtp_host (provider);
+      port = mail_setup_provider_get_smtp_port (provider);
+      security = mail_setup_provider_get_smtp_security (provider);
+    }
+  else
+    {
+      host = mail_setup_provider_get_imap_host (provider);
+      port = mail_setup_provider_get_imap_port (provider);
+      security = mail_setup_provider_get_imap_security (provider);
+    }
+
+  /* Translators: known-good settings: "outlook.office365.com, port 993, SSL/TLS" */
+  return g_strdup_printf (_("%s, port %u, %s"), host, port,
+                          security == MAIL_SETUP_SECURITY_STARTTLS ? "STARTTLS" : "SSL/TLS");
+}
+
+/* The values of the placeholders in the remedy's texts. The server, the
+ * port and the known-good settings are those of the server that CHECK
+ * tested: the outgoing one for the fixes of sending. */
 static GHashTable *
 placeholder_values (MailSetupAccount *account,
                     MailSetupCheck   *check)
@@ -127,12 +177,20 @@ placeholder_values (MailSetupAccount *account,
   g_autofree char *found = NULL;
 
   g_hash_table_insert (values, "email", g_strdup (email));
-  g_hash_table_insert (values, "server", g_strdup (mail_setup_account_get_server (account)));
   /* What the test found beyond its diagnosis, or nothing. */
   if (check != NULL && mail_setup_check_get_finished (check))
     found = mail_setup_check_describe_finding (check);
   g_hash_table_insert (values, "found", found != NULL ? g_steal_pointer (&found) : g_strdup (""));
-  g_hash_table_insert (values, "port", g_strdup_printf ("%u", mail_setup_account_get_port (account)));
+  if (is_sending (check))
+    {
+      g_hash_table_insert (values, "server", g_strdup (mail_setup_check_get_server (check)));
+      g_hash_table_insert (values, "port", g_strdup_printf ("%u", mail_setup_check_get_port (check)));
+    }
+  else
+    {
+      g_hash_table_insert (values, "server", g_strdup (mail_setup_account_get_server (account)));
+      g_hash_table_insert (values, "port", g_strdup_printf ("%u", mail_setup_account_get_port (account)));
+    }
 
   if (attempt != NULL)
     {
@@ -144,21 +202,17 @@ placeholder_values (MailSetupAccount *account,
   else
     g_hash_table_insert (values, "time", g_strdup (_("a few minutes ago")));
 
-  if (provider != NULL && mail_setup_provider_get_has_imap_server (provider))
+  if (provider_knows_server (provider, check))
     {
       g_hash_table_insert (values, "provider", g_strdup (mail_setup_provider_get_name (provider)));
-      /* Translators: known-good settings: "outlook.office365.com, port 993, SSL/TLS" */
-      g_hash_table_insert (values, "known-good",
-                           g_strdup_printf (_("%s, port %u, %s"),
-                                            mail_setup_provider_get_imap_host (provider),
-                                            mail_setup_provider_get_imap_port (provider),
-                                            mail_setup_provider_get_imap_security (provider) == MAIL_SETUP_SECURITY_STARTTLS
-                                            ? "STARTTLS" : "SSL/TLS"));
+      g_hash_table_insert (values, "known-good", describe_known_good (provider, check));
     }
   else
     {
       g_hash_table_insert (values, "provider", g_strdup (_("most providers")));
-      g_hash_table_insert (values, "known-good", g_strdup (_("port 993 with SSL/TLS")));
+      g_hash_table_insert (values, "known-good",
+                           g_strdup (is_sending (check) ? _("port 587 with STARTTLS")
+                                                        : _("port 993 with SSL/TLS")));
     }
 
   /* The sign-in settings as Microsoft sign-in will use them, so that the
@@ -253,7 +307,7 @@ build_step (MailSetupRemedyView       *self,
                                  action_button ("settings", _("_Settings"), "win.back", FALSE));
       break;
     case MAIL_SETUP_REMEDY_ACTION_RESTORE_SETTINGS:
-      if (provider != NULL && mail_setup_provider_get_has_imap_server (provider))
+      if (provider_knows_server (provider, check))
         adw_action_row_add_suffix (ADW_ACTION_ROW (row),
                                    action_button ("restore-settings", _("_Use These Settings"),
                                                   "win.restore-settings", FALSE));

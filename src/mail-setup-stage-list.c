@@ -8,7 +8,9 @@
 
 /* The checklist of a connection check: one row a stage, going from waiting
  * to a spinner to a check mark or a cross, with the time it took. It follows
- * a running check live and shows a finished one as it ended. */
+ * a running check live and shows a finished one as it ended, in the words
+ * of the check's protocol. Rows are named "stage-NAME" for IMAP and
+ * "smtp-stage-NAME" for SMTP, NAME as in the reports. */
 
 /* Signing out is not the user's business unless it is all that failed. */
 #define N_SHOWN_STAGES MAIL_SETUP_CHECK_STAGE_LOGOUT
@@ -27,6 +29,9 @@ struct _MailSetupStageList
   MailSetupCheck *check;
   GSignalGroup   *check_signals;
   StageRow        rows[N_SHOWN_STAGES];
+  /* The stage that started last, to keep in view. */
+  guint           started_stage;
+  guint           reveal_tick_id;
 };
 
 G_DEFINE_FINAL_TYPE (MailSetupStageList, mail_setup_stage_list, ADW_TYPE_BIN)
@@ -93,11 +98,71 @@ show_stage (MailSetupStageList   *self,
                                   -1);
 }
 
+/* Scrolls the page down, if need be, until ROW is in view. The lists of
+ * two servers are taller than most windows, and what runs now is what the
+ * user waits for. The page is never scrolled up, away from what the user
+ * may be reading. FALSE when the page is not laid out yet. */
+static gboolean
+reveal_row (GtkWidget *row)
+{
+  GtkWidget *scrolled = gtk_widget_get_ancestor (row, GTK_TYPE_SCROLLED_WINDOW);
+  GtkAdjustment *adjustment;
+  GtkWidget *view;
+  double x, bottom;
+
+  if (scrolled == NULL || !gtk_widget_get_mapped (row))
+    return TRUE;
+
+  view = gtk_scrolled_window_get_child (GTK_SCROLLED_WINDOW (scrolled));
+  if (gtk_widget_get_height (view) == 0 ||
+      !gtk_widget_translate_coordinates (row, view, 0, gtk_widget_get_height (row) + 12, &x, &bottom))
+    return FALSE;
+
+  if (bottom > gtk_widget_get_height (view))
+    {
+      adjustment = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scrolled));
+      gtk_adjustment_set_value (adjustment, gtk_adjustment_get_value (adjustment) +
+                                            bottom - gtk_widget_get_height (view));
+    }
+
+  return TRUE;
+}
+
+/* Once a frame at most, and only once the page is laid out: the first
+ * stages start before the page that shows them has a size. */
+static gboolean
+reveal_tick_cb (GtkWidget     *widget,
+                GdkFrameClock *clock,
+                gpointer       user_data)
+{
+  MailSetupStageList *self = MAIL_SETUP_STAGE_LIST (widget);
+
+  if (!reveal_row (GTK_WIDGET (self->rows[self->started_stage].row)))
+    return G_SOURCE_CONTINUE;
+
+  self->reveal_tick_id = 0;
+  return G_SOURCE_REMOVE;
+}
+
+static void
+stop_revealing (MailSetupStageList *self)
+{
+  if (self->reveal_tick_id != 0)
+    gtk_widget_remove_tick_callback (GTK_WIDGET (self), self->reveal_tick_id);
+  self->reveal_tick_id = 0;
+}
+
 static void
 stage_started_cb (MailSetupStageList *self,
                   guint               stage)
 {
   show_stage (self, stage, MAIL_SETUP_STAGE_STATUS_RUNNING, 0);
+  if (stage >= N_SHOWN_STAGES)
+    return;
+
+  self->started_stage = stage;
+  if (self->reveal_tick_id == 0)
+    self->reveal_tick_id = gtk_widget_add_tick_callback (GTK_WIDGET (self), reveal_tick_cb, NULL, NULL);
 }
 
 static void
@@ -122,6 +187,29 @@ status_icon (const char *icon_name,
   return image;
 }
 
+/* Names and words for CHECK's protocol; IMAP's without a check. */
+static void
+label_rows (MailSetupStageList *self,
+            MailSetupCheck     *check)
+{
+  gboolean smtp = check != NULL && mail_setup_check_get_protocol (check) == MAIL_SETUP_PROTOCOL_SMTP;
+
+  for (guint i = 0; i < N_SHOWN_STAGES; i++)
+    {
+      StageRow *row = &self->rows[i];
+      const char *stage_name = check ? mail_setup_check_get_stage_name (check, i)
+                                     : mail_setup_check_stage_to_string (i);
+      g_autofree char *name = g_strdup_printf ("%sstage-%s", smtp ? "smtp-" : "", stage_name);
+      g_autofree char *duration_name = g_strconcat (name, "-duration", NULL);
+
+      gtk_widget_set_name (GTK_WIDGET (row->row), name);
+      gtk_widget_set_name (GTK_WIDGET (row->duration), duration_name);
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row->row),
+                                     check ? mail_setup_check_get_stage_label (check, i)
+                                           : mail_setup_check_stage_get_label (i));
+    }
+}
+
 static void
 build_rows (MailSetupStageList *self)
 {
@@ -135,13 +223,8 @@ build_rows (MailSetupStageList *self)
     {
       StageRow *row = &self->rows[i];
       GtkWidget *spinner = gtk_spinner_new ();
-      g_autofree char *name = g_strdup_printf ("stage-%s", mail_setup_check_stage_to_string (i));
-      g_autofree char *duration_name = g_strconcat (name, "-duration", NULL);
 
       row->row = ADW_ACTION_ROW (adw_action_row_new ());
-      gtk_widget_set_name (GTK_WIDGET (row->row), name);
-      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row->row),
-                                     mail_setup_check_stage_get_label (i));
 
       row->state = GTK_STACK (gtk_stack_new ());
       gtk_stack_set_transition_type (row->state, GTK_STACK_TRANSITION_TYPE_CROSSFADE);
@@ -154,13 +237,14 @@ build_rows (MailSetupStageList *self)
       adw_action_row_add_prefix (row->row, GTK_WIDGET (row->state));
 
       row->duration = GTK_LABEL (gtk_label_new (NULL));
-      gtk_widget_set_name (GTK_WIDGET (row->duration), duration_name);
       gtk_widget_add_css_class (GTK_WIDGET (row->duration), "dim-label");
       gtk_widget_add_css_class (GTK_WIDGET (row->duration), "numeric");
       adw_action_row_add_suffix (row->row, GTK_WIDGET (row->duration));
 
       gtk_list_box_append (GTK_LIST_BOX (list), GTK_WIDGET (row->row));
     }
+
+  label_rows (self, NULL);
 }
 
 static void
@@ -168,6 +252,7 @@ mail_setup_stage_list_dispose (GObject *object)
 {
   MailSetupStageList *self = MAIL_SETUP_STAGE_LIST (object);
 
+  stop_revealing (self);
   g_clear_object (&self->check_signals);
   g_clear_object (&self->check);
 
@@ -201,8 +286,10 @@ mail_setup_stage_list_set_check (MailSetupStageList *self,
   g_return_if_fail (MAIL_SETUP_IS_STAGE_LIST (self));
   g_return_if_fail (check == NULL || MAIL_SETUP_IS_CHECK (check));
 
+  stop_revealing (self);
   g_set_object (&self->check, check);
   g_signal_group_set_target (self->check_signals, check);
+  label_rows (self, check);
 
   for (guint i = 0; i < N_SHOWN_STAGES; i++)
     {

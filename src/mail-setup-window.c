@@ -38,9 +38,12 @@ struct _MailSetupWindow
   const char           *failed_sign_in;
   /* This test runs with tokens refreshed after the server refused them. */
   gboolean              token_retried;
+  /* The result page tells of the outgoing server: receiving works. */
+  gboolean              sending_failed;
 
   AdwToastOverlay      *toast_overlay;
   GtkWidget            *back_button;
+  GtkWidget            *cancel_button;
   GtkWidget            *continue_button;
   GtkStack             *pages;
   MailSetupProviderPage *provider_page;
@@ -115,7 +118,9 @@ update_actions (MailSetupWindow *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.sign-in-browser", can_sign_in);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.sign-in-device", can_sign_in);
 
-  gtk_widget_set_visible (self->back_button, !on_provider && self->test_cancellable == NULL);
+  gtk_widget_set_visible (self->back_button, !on_provider && idle);
+  /* In the header bar, in view however long the page of a running test. */
+  gtk_widget_set_visible (self->cancel_button, !idle);
   gtk_widget_set_visible (self->continue_button, on_provider || on_account);
   gtk_button_set_label (GTK_BUTTON (self->continue_button),
                         on_account ? _("_Test Account") : _("_Continue"));
@@ -199,15 +204,19 @@ show_page (MailSetupWindow *self,
   mail_setup_page_shown (visible_page (self));
 }
 
-/* The outcome of CHECK, finished, with its guided fix. */
+/* The outcome of CHECK, finished, with the guided fix of its first
+ * failure: receiving's, else sending's. */
 static void
 show_result (MailSetupWindow *self,
              MailSetupCheck  *check)
 {
   MailSetupDiagnosis diagnosis = mail_setup_check_get_diagnosis (check);
+  MailSetupCheck *failed = mail_setup_check_get_failed_check (check);
 
+  self->sending_failed = failed != NULL && failed != check;
   g_free (self->offered_remedy);
-  self->offered_remedy = g_strdup (mail_setup_account_choose_remedy (self->account, diagnosis));
+  self->offered_remedy = g_strdup (mail_setup_account_choose_remedy_for_check (self->account,
+                                                                               failed));
   ensure_page (self, "result");
   mail_setup_result_page_show (self->result_page, check, self->offered_remedy);
   show_page (self, "result");
@@ -341,6 +350,16 @@ refresh_tokens (MailSetupWindow *self,
   mail_setup_oauth_refresh_async (oauth, refresh_token, self->test_cancellable, refreshed_cb, refresh);
 }
 
+/* Cancel stops both halves; receiving may have ended just before. */
+static gboolean
+sending_cancelled (MailSetupCheck *check)
+{
+  MailSetupCheck *outgoing = mail_setup_check_get_outgoing (check);
+
+  return outgoing != NULL &&
+         mail_setup_check_get_diagnosis (outgoing) == MAIL_SETUP_DIAGNOSIS_CANCELLED;
+}
+
 static void
 test_done_cb (GObject      *source,
               GAsyncResult *result,
@@ -352,7 +371,7 @@ test_done_cb (GObject      *source,
   const char *refresh_token;
 
   diagnosis = mail_setup_check_run_finish (check, result);
-  if (diagnosis == MAIL_SETUP_DIAGNOSIS_CANCELLED)
+  if (diagnosis == MAIL_SETUP_DIAGNOSIS_CANCELLED || sending_cancelled (check))
     {
       test_cancelled (self);
       return;
@@ -389,6 +408,7 @@ run_check (MailSetupWindow *self)
   ensure_page (self, "testing");
   mail_setup_testing_page_set_check (self->testing_page, check);
   show_page (self, "testing");
+  gtk_widget_grab_focus (self->cancel_button);
 
   mail_setup_check_run_async (check, self->test_cancellable, test_done_cb, g_object_ref (self));
 }
@@ -508,7 +528,12 @@ back_action (GtkWidget  *widget,
       show_page (self, "account");
     }
   else if (g_str_equal (page, "result"))
-    show_page (self, "account");
+    {
+      show_page (self, "account");
+      /* The settings to fix are the outgoing server's. */
+      if (self->sending_failed)
+        mail_setup_account_page_show_outgoing (self->account_page);
+    }
 }
 
 /* In the browser when one can be opened here, else on another device. */
@@ -910,6 +935,7 @@ mail_setup_window_class_init (MailSetupWindowClass *klass)
                                                RESOURCE_BASE_PATH "/mail-setup-window.ui");
   gtk_widget_class_bind_template_child (widget_class, MailSetupWindow, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, MailSetupWindow, back_button);
+  gtk_widget_class_bind_template_child (widget_class, MailSetupWindow, cancel_button);
   gtk_widget_class_bind_template_child (widget_class, MailSetupWindow, continue_button);
   gtk_widget_class_bind_template_child (widget_class, MailSetupWindow, pages);
 

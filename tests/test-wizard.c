@@ -61,7 +61,29 @@ open_wizard (void)
   return open_wizard_with_size (-1, -1);
 }
 
-/* Fills in the first two pages for an IMAP server of one's own. */
+/* The outgoing server: Dovecot's submission service on PORT, with
+ * STARTTLS. */
+static void
+point_outgoing_at (MailSetupWindow *window,
+                   guint16          port)
+{
+  g_autofree char *port_text = g_strdup_printf ("%u", port);
+
+  type_into (window, "smtp-server", "127.0.0.1");
+  type_into (window, "smtp-port", port_text);
+  adw_combo_row_set_selected (ADW_COMBO_ROW (widget (window, "smtp-security")),
+                              MAIL_SETUP_SECURITY_STARTTLS);
+}
+
+/* "Test Sending Mail" off, for a test of the receiving server alone. */
+static void
+skip_sending (MailSetupWindow *window)
+{
+  gtk_switch_set_active (GTK_SWITCH (widget (window, "check-smtp")), FALSE);
+}
+
+/* Fills in the first two pages for an IMAP server of one's own, with the
+ * main Dovecot's submission service as the outgoing server. */
 static void
 fill_in_other_server (MailSetupWindow *window,
                       const char      *email,
@@ -83,6 +105,7 @@ fill_in_other_server (MailSetupWindow *window,
   type_into (window, "password", password);
   type_into (window, "server", "127.0.0.1");
   type_into (window, "port", port_text);
+  point_outgoing_at (window, mail_setup_test_service_port ("MAIL_SETUP_TEST_DOVECOT_SUBMISSION_PORT"));
   screenshot (window, account_shot);
 }
 
@@ -144,6 +167,27 @@ result_title (MailSetupWindow *window,
   return gtk_label_get_label (GTK_LABEL (widget (window, diagnosis)));
 }
 
+static const char *
+label (MailSetupWindow *window,
+       const char      *name)
+{
+  return gtk_label_get_label (GTK_LABEL (widget (window, name)));
+}
+
+/* The row of STAGE, its name after PREFIX, says how long it took. */
+static void
+assert_stage_timed (MailSetupWindow *window,
+                    const char      *prefix,
+                    const char      *stage)
+{
+  g_autofree char *name = g_strdup_printf ("%s%s-duration", prefix, stage);
+  const char *duration = label (window, name);
+
+  g_test_message ("%s: %s", name, duration);
+  g_assert_true (g_str_equal (duration, "< 1 ms") ||
+                 (g_str_has_suffix (duration, " ms") && g_ascii_strtoull (duration, NULL, 10) > 0));
+}
+
 static void
 test_wizard_good_account_succeeds (void)
 {
@@ -157,19 +201,25 @@ test_wizard_good_account_succeeds (void)
   mail_setup_test_ui_wait_for_page (window, "result", 20000);
 
   g_assert_cmpstr (result_title (window, "ok"), ==, "Your Account Works");
+  g_assert_cmpstr (label (window, "outcome"), ==, "Receiving and sending mail both work.");
   g_assert_true (gtk_widget_is_drawable (widget (window, "save")));
+  g_assert_true (gtk_widget_has_css_class (widget (window, "save"), "suggested-action"));
+  g_assert_false (gtk_widget_get_visible (widget (window, "save-note")));
 
-  /* Every stage says how long it took; never "0 ms". */
+  /* Every stage of both servers passed and says how long it took; never
+   * "0 ms". The sending server's sixth stage is the sender's address. */
+  g_assert_true (gtk_widget_is_drawable (widget (window, "outgoing-stages")));
+  g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (widget (window, "smtp-stage-sender"))), ==,
+                   "Checking the sender address");
   for (guint i = 0; i < MAIL_SETUP_CHECK_STAGE_LOGOUT; i++)
     {
-      g_autofree char *name = g_strdup_printf ("stage-%s-duration", mail_setup_check_stage_to_string (i));
-      const char *duration = gtk_label_get_label (GTK_LABEL (widget (window, name)));
-
-      g_test_message ("%s: %s", name, duration);
-      g_assert_true (g_str_equal (duration, "< 1 ms") ||
-                     (g_str_has_suffix (duration, " ms") && g_ascii_strtoull (duration, NULL, 10) > 0));
+      assert_stage_timed (window, "stage-", mail_setup_check_stage_to_string (i));
+      assert_stage_timed (window, "smtp-stage-",
+                          i == MAIL_SETUP_CHECK_STAGE_MAILBOX ? "sender" : mail_setup_check_stage_to_string (i));
     }
   screenshot (window, "wizard-result-success");
+  scroll_to_end (widget (window, "outgoing-stages"));
+  screenshot (window, "wizard-result-success-sending");
 
   gtk_window_destroy (GTK_WINDOW (window));
 }
@@ -191,6 +241,10 @@ test_wizard_wrong_password_explains (void)
   mail_setup_test_ui_wait_for_page (window, "result", 20000);
 
   g_assert_cmpstr (result_title (window, "auth-failed"), ==, "Wrong User Name or Password");
+  /* The same password failed for sending: receiving is told first. */
+  g_assert_cmpstr (label (window, "sending-outcome"), ==, "Sending mail was tested too, and does not work either.");
+  g_assert_false (gtk_widget_get_visible (widget (window, "outcome")));
+  g_assert_false (gtk_widget_is_visible (widget (window, "save")));
   remedy = widget (window, "check-password");
   g_assert_true (gtk_widget_is_drawable (remedy));
   g_assert_cmpstr (gtk_label_get_label (GTK_LABEL (remedy)), ==, "Check Your Password");
@@ -296,6 +350,7 @@ test_wizard_basic_auth_blocked_leads_to_microsoft_sign_in (void)
   type_into (window, "password", mail_setup_test_service_env ("MAIL_SETUP_TEST_PASSWORD"));
   type_into (window, "server", "127.0.0.1");
   type_into (window, "port", port);
+  skip_sending (window);
   press (window, "continue");
   mail_setup_test_ui_wait_for_page (window, "result", 20000);
 
@@ -327,10 +382,12 @@ test_wizard_microsoft_login_failed (void)
   g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (widget (window, "server"))), ==,
                    "outlook.office365.com");
 
-  /* Only the test points it at the scripted server on loopback. */
+  /* Only the test points it at the scripted server on loopback, which
+   * receives mail only. */
   type_into (window, "password", mail_setup_test_service_env ("MAIL_SETUP_TEST_PASSWORD"));
   type_into (window, "server", "127.0.0.1");
   type_into (window, "port", port);
+  skip_sending (window);
   press (window, "continue");
   mail_setup_test_ui_wait_for_page (window, "result", 20000);
 
@@ -452,6 +509,50 @@ test_wizard_checks_fields_as_typed (void)
   g_assert_false (gtk_widget_get_visible (widget (window, "server-error")));
   g_assert_true (gtk_widget_is_sensitive (widget (window, "continue")));
 
+  /* The outgoing server is guessed from the incoming one, and checked the
+   * same way. */
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (widget (window, "smtp-server"))), ==,
+                   "smtp.example.test");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (widget (window, "smtp-port"))), ==, "587");
+  type_into (window, "smtp-server", "smtp..example.test");
+  g_assert_true (gtk_widget_get_visible (widget (window, "smtp-server-error")));
+  g_assert_true (gtk_widget_has_css_class (widget (window, "smtp-server"), "error"));
+  g_assert_false (gtk_widget_is_sensitive (widget (window, "continue")));
+  type_into (window, "smtp-server", "mail.example.test");
+  type_into (window, "smtp-port", "0");
+  g_assert_cmpstr (label (window, "smtp-server-error"), ==, "The port is a number from 1 to 65535");
+  g_assert_false (gtk_widget_is_sensitive (widget (window, "continue")));
+  scroll_to_end (widget (window, "smtp-server-error"));
+  screenshot (window, "wizard-account-outgoing-invalid");
+
+  /* Without a test of sending, its settings stand in nobody's way. */
+  skip_sending (window);
+  g_assert_false (gtk_widget_get_visible (widget (window, "smtp-server-error")));
+  g_assert_true (gtk_widget_is_sensitive (widget (window, "continue")));
+  gtk_switch_set_active (GTK_SWITCH (widget (window, "check-smtp")), TRUE);
+  g_assert_false (gtk_widget_is_sensitive (widget (window, "continue")));
+  type_into (window, "smtp-port", "465");
+  adw_combo_row_set_selected (ADW_COMBO_ROW (widget (window, "smtp-security")), MAIL_SETUP_SECURITY_SSL_TLS);
+  type_into (window, "smtp-username", "sender@example.test");
+  g_assert_false (gtk_widget_get_visible (widget (window, "smtp-server-error")));
+  g_assert_true (gtk_widget_is_sensitive (widget (window, "continue")));
+
+  /* Back and forth, and everything typed is still there; a new incoming
+   * server no longer changes the outgoing one the user chose. */
+  press (window, "back");
+  mail_setup_test_ui_wait_for_page (window, "provider", 2000);
+  press (window, "continue");
+  mail_setup_test_ui_wait_for_page (window, "account", 2000);
+  type_into (window, "server", "imap.example.org");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (widget (window, "smtp-server"))), ==,
+                   "mail.example.test");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (widget (window, "smtp-port"))), ==, "465");
+  g_assert_cmpuint (adw_combo_row_get_selected (ADW_COMBO_ROW (widget (window, "smtp-security"))), ==,
+                    MAIL_SETUP_SECURITY_SSL_TLS);
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (widget (window, "smtp-username"))), ==,
+                   "sender@example.test");
+  g_assert_true (gtk_switch_get_active (GTK_SWITCH (widget (window, "check-smtp"))));
+
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
@@ -460,6 +561,7 @@ test_wizard_narrow_and_dark (void)
 {
   AdwStyleManager *style = adw_style_manager_get_default ();
   MailSetupWindow *window;
+  gint64 until;
 
   adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_FORCE_DARK);
   window = open_wizard_with_size (360, 640);
@@ -468,6 +570,20 @@ test_wizard_narrow_and_dark (void)
   mail_setup_test_ui_wait_for_frame (GTK_WIDGET (window));
 
   screenshot (window, "wizard-provider-narrow-dark");
+  g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (window)), <=, 360);
+
+  /* Microsoft's outgoing server, folded away, and open. */
+  press (window, "continue");
+  mail_setup_test_ui_wait_for_page (window, "account", 2000);
+  g_assert_false (adw_expander_row_get_expanded (ADW_EXPANDER_ROW (widget (window, "outgoing-server-settings"))));
+  g_assert_cmpstr (adw_expander_row_get_subtitle (ADW_EXPANDER_ROW (widget (window, "outgoing-server-settings"))), ==,
+                   "smtp-mail.outlook.com, port 587, STARTTLS");
+  adw_expander_row_set_expanded (ADW_EXPANDER_ROW (widget (window, "outgoing-server-settings")), TRUE);
+  /* Once the rows have slid open. */
+  until = g_get_monotonic_time () + G_USEC_PER_SEC / 2;
+  mail_setup_test_ui_wait_until (half_second_passed, &until, 2000);
+  scroll_to_end (widget (window, "outgoing-server-settings"));
+  screenshot (window, "wizard-account-narrow-dark");
   g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (window)), <=, 360);
 
   gtk_window_destroy (GTK_WINDOW (window));
@@ -539,6 +655,7 @@ test_wizard_save_and_manage_account (void)
   const char *user = mail_setup_test_service_env ("MAIL_SETUP_TEST_USER");
   const char *password = mail_setup_test_service_env ("MAIL_SETUP_TEST_PASSWORD");
   guint16 port = mail_setup_test_service_port ("MAIL_SETUP_TEST_DOVECOT_IMAPS_PORT");
+  const char *submission_port = mail_setup_test_service_env ("MAIL_SETUP_TEST_DOVECOT_SUBMISSION_PORT");
   g_autofree char *stored = NULL;
   g_autofree char *after_remove = NULL;
   MailSetupWindow *window = open_wizard ();
@@ -568,6 +685,9 @@ test_wizard_save_and_manage_account (void)
   mail_setup_test_ui_wait_for_page (window, "result", 20000);
   g_assert_cmpstr (result_title (window, "ok"), ==, "Your Account Works");
   g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (widget (window, "server"))), ==, "127.0.0.1");
+  /* The outgoing server was saved too, and tested again. */
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (widget (window, "smtp-port"))), ==, submission_port);
+  g_assert_cmpstr (label (window, "outcome"), ==, "Receiving and sending mail both work.");
 
   /* Remove, after saying yes. */
   press (window, "back");
@@ -643,6 +763,7 @@ open_microsoft_account (const char *email)
   mail_setup_test_ui_wait_for_page (window, "account", 2000);
   type_into (window, "server", "127.0.0.1");
   type_into (window, "port", port);
+  point_outgoing_at (window, mail_setup_test_service_port ("MAIL_SETUP_TEST_DOVECOT_OAUTH_SUBMISSION_PORT"));
 
   return window;
 }

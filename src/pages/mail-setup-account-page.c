@@ -7,7 +7,8 @@
 #include "mail-setup-account-page.h"
 
 /* The second page: the password, the name shown to recipients and the
- * server settings, checked as they are typed. */
+ * settings of the incoming and the outgoing server, checked as they are
+ * typed. */
 
 struct _MailSetupAccountPage
 {
@@ -26,6 +27,13 @@ struct _MailSetupAccountPage
   AdwComboRow         *security_row;
   AdwEntryRow         *username_row;
   GtkLabel            *server_error;
+  AdwExpanderRow      *smtp_expander;
+  AdwEntryRow         *smtp_server_row;
+  AdwEntryRow         *smtp_port_row;
+  AdwComboRow         *smtp_security_row;
+  AdwEntryRow         *smtp_username_row;
+  GtkSwitch           *check_smtp_switch;
+  GtkLabel            *smtp_server_error;
 };
 
 G_DEFINE_FINAL_TYPE (MailSetupAccountPage, mail_setup_account_page, MAIL_SETUP_TYPE_PAGE)
@@ -40,28 +48,72 @@ mark_row (AdwEntryRow *row,
     gtk_widget_remove_css_class (GTK_WIDGET (row), "error");
 }
 
-/* The reason for the first wrong server setting, at the foot of the group. */
+/* Marks the wrong ones of a server's settings, and gives the reason for
+ * the first at the foot of its group. Only a server that is tested has
+ * wrong settings. */
 static void
-update_errors (MailSetupAccountPage *self)
+check_server_rows (AdwExpanderRow *expander,
+                   AdwEntryRow    *server_row,
+                   AdwEntryRow    *port_row,
+                   AdwEntryRow    *username_row,
+                   GtkLabel       *error,
+                   gboolean        tested)
 {
-  const char *server = gtk_editable_get_text (GTK_EDITABLE (self->server_row));
-  const char *port = gtk_editable_get_text (GTK_EDITABLE (self->port_row));
-  const char *username = gtk_editable_get_text (GTK_EDITABLE (self->username_row));
-  const char *server_reason = mail_setup_validate_server (server);
-  const char *port_reason = mail_setup_validate_port (port, NULL);
-  const char *username_reason = mail_setup_validate_username (username);
+  const char *server = gtk_editable_get_text (GTK_EDITABLE (server_row));
+  const char *port = gtk_editable_get_text (GTK_EDITABLE (port_row));
+  const char *username = gtk_editable_get_text (GTK_EDITABLE (username_row));
+  const char *server_reason = tested ? mail_setup_validate_server (server) : NULL;
+  const char *port_reason = tested ? mail_setup_validate_port (port, NULL) : NULL;
+  const char *username_reason = tested ? mail_setup_validate_username (username) : NULL;
   const char *reason = server_reason ? server_reason : port_reason ? port_reason : username_reason;
 
-  mark_row (self->server_row, server_reason);
-  mark_row (self->port_row, port_reason);
-  mark_row (self->username_row, username_reason);
+  mark_row (server_row, server_reason);
+  mark_row (port_row, port_reason);
+  mark_row (username_row, username_reason);
 
-  gtk_label_set_label (self->server_error, reason ? reason : "");
-  gtk_widget_set_visible (GTK_WIDGET (self->server_error), reason != NULL);
+  gtk_label_set_label (error, reason ? reason : "");
+  gtk_widget_set_visible (GTK_WIDGET (error), reason != NULL);
 
   /* A wrong setting is never hidden in a collapsed row. */
   if (reason != NULL)
-    adw_expander_row_set_expanded (self->server_expander, TRUE);
+    adw_expander_row_set_expanded (expander, TRUE);
+}
+
+static void
+update_errors (MailSetupAccountPage *self)
+{
+  check_server_rows (self->server_expander, self->server_row, self->port_row, self->username_row,
+                     self->server_error, TRUE);
+  check_server_rows (self->smtp_expander, self->smtp_server_row, self->smtp_port_row,
+                     self->smtp_username_row, self->smtp_server_error,
+                     gtk_switch_get_active (self->check_smtp_switch));
+}
+
+static const char *
+security_to_words (MailSetupSecurity security)
+{
+  return security == MAIL_SETUP_SECURITY_STARTTLS ? "STARTTLS" : "SSL/TLS";
+}
+
+static char *
+describe_outgoing (MailSetupAccount *account)
+{
+  const char *server = mail_setup_account_get_smtp_server (account);
+  guint port = mail_setup_account_get_smtp_port (account);
+  const char *security = security_to_words (mail_setup_account_get_smtp_security (account));
+
+  if (!mail_setup_account_get_check_smtp (account))
+    {
+      if (*server == '\0')
+        return g_strdup (_("Sending mail is not tested"));
+      /* Translators: the outgoing server in short, when sending mail is not tested: "smtp.office365.com, port 587, STARTTLS, not tested" */
+      return g_strdup_printf (_("%s, port %u, %s, not tested"), server, port, security);
+    }
+
+  if (*server == '\0')
+    return g_strdup (_("Enter the server that sends your mail"));
+  /* Translators: the server settings in short: "outlook.office365.com, port 993, SSL/TLS" */
+  return g_strdup_printf (_("%s, port %u, %s"), server, port, security);
 }
 
 static void
@@ -69,6 +121,7 @@ update_summary (MailSetupAccountPage *self)
 {
   MailSetupAccount *account = mail_setup_page_get_account (MAIL_SETUP_PAGE (self));
   g_autofree char *summary = NULL;
+  g_autofree char *outgoing = NULL;
   MailSetupProvider *provider;
 
   if (account == NULL)
@@ -81,13 +134,43 @@ update_summary (MailSetupAccountPage *self)
     /* Translators: the server settings in short: "outlook.office365.com, port 993, SSL/TLS" */
     summary = g_strdup_printf (_("%s, port %u, %s"), mail_setup_account_get_server (account),
                                mail_setup_account_get_port (account),
-                               mail_setup_account_get_security (account) == MAIL_SETUP_SECURITY_STARTTLS
-                               ? "STARTTLS" : "SSL/TLS");
+                               security_to_words (mail_setup_account_get_security (account)));
   adw_expander_row_set_subtitle (self->server_expander, summary);
+  outgoing = describe_outgoing (account);
+  adw_expander_row_set_subtitle (self->smtp_expander, outgoing);
 
   if (provider != NULL)
     adw_preferences_group_set_description (self->intro_group,
                                            mail_setup_provider_get_name (provider));
+}
+
+#define SYNC_TEXT(row, value) \
+  if (g_strcmp0 (gtk_editable_get_text (GTK_EDITABLE (row)), (value)) != 0) \
+    gtk_editable_set_text (GTK_EDITABLE (row), (value))
+
+/* The outgoing server's fields, which follow the incoming server while
+ * the outgoing one is a guess. */
+static void
+sync_outgoing (MailSetupAccountPage *self,
+               MailSetupAccount     *account)
+{
+  g_autofree char *port = NULL;
+  gboolean syncing = self->syncing;
+
+  self->syncing = TRUE;
+
+  SYNC_TEXT (self->smtp_server_row, mail_setup_account_get_smtp_server (account));
+  SYNC_TEXT (self->smtp_username_row, mail_setup_account_get_smtp_username (account));
+  /* Port 0 stands for what the user is typing and is not a port yet. */
+  if (mail_setup_account_get_smtp_port (account) > 0)
+    {
+      port = g_strdup_printf ("%u", mail_setup_account_get_smtp_port (account));
+      SYNC_TEXT (self->smtp_port_row, port);
+    }
+  adw_combo_row_set_selected (self->smtp_security_row, mail_setup_account_get_smtp_security (account));
+  gtk_switch_set_active (self->check_smtp_switch, mail_setup_account_get_check_smtp (account));
+
+  self->syncing = syncing;
 }
 
 static void
@@ -103,10 +186,6 @@ sync_from_account (MailSetupAccountPage *self)
 
   adw_preferences_group_set_title (self->intro_group, mail_setup_account_get_email (account));
 
-#define SYNC_TEXT(row, value) \
-  if (g_strcmp0 (gtk_editable_get_text (GTK_EDITABLE (row)), (value)) != 0) \
-    gtk_editable_set_text (GTK_EDITABLE (row), (value))
-
   SYNC_TEXT (self->password_row, mail_setup_account_get_password (account));
   SYNC_TEXT (self->display_name_row, mail_setup_account_get_display_name (account));
   SYNC_TEXT (self->server_row, mail_setup_account_get_server (account));
@@ -119,14 +198,15 @@ sync_from_account (MailSetupAccountPage *self)
       SYNC_TEXT (self->port_row, port);
     }
 
-#undef SYNC_TEXT
-
   adw_combo_row_set_selected (self->security_row, mail_setup_account_get_security (account));
+  sync_outgoing (self, account);
 
   update_summary (self);
   self->syncing = FALSE;
   update_errors (self);
 }
+
+#undef SYNC_TEXT
 
 static void
 provider_changed_cb (MailSetupAccountPage *self)
@@ -141,6 +221,8 @@ provider_changed_cb (MailSetupAccountPage *self)
   provider = mail_setup_account_get_provider (account);
   adw_expander_row_set_expanded (self->server_expander,
                                  provider == NULL || !mail_setup_provider_get_has_imap_server (provider));
+  adw_expander_row_set_expanded (self->smtp_expander,
+                                 provider == NULL || !mail_setup_provider_get_has_smtp_server (provider));
   gtk_widget_set_visible (GTK_WIDGET (self->microsoft_sign_in_row),
                           provider != NULL && mail_setup_provider_get_is_microsoft (provider));
   sync_from_account (self);
@@ -173,6 +255,37 @@ field_changed_cb (MailSetupAccountPage *self)
     port = 0;
   mail_setup_account_set_port (account, port);
   mail_setup_account_set_security (account, adw_combo_row_get_selected (self->security_row));
+  self->syncing = FALSE;
+
+  /* A new incoming server may bring a new guess of the outgoing one. */
+  sync_outgoing (self, account);
+  update_summary (self);
+  update_errors (self);
+}
+
+static void
+outgoing_field_changed_cb (MailSetupAccountPage *self)
+{
+  MailSetupAccount *account = mail_setup_page_get_account (MAIL_SETUP_PAGE (self));
+  const char *server = gtk_editable_get_text (GTK_EDITABLE (self->smtp_server_row));
+  guint port = 0;
+
+  if (account == NULL || self->syncing)
+    return;
+
+  self->syncing = TRUE;
+  /* Only a change is the user's own outgoing server, no longer a guess. */
+  if (g_strcmp0 (mail_setup_account_get_smtp_server (account), server) != 0)
+    mail_setup_account_set_smtp_server (account, server);
+  if (mail_setup_validate_port (gtk_editable_get_text (GTK_EDITABLE (self->smtp_port_row)), &port) != NULL)
+    port = 0;
+  if (mail_setup_account_get_smtp_port (account) != port)
+    mail_setup_account_set_smtp_port (account, port);
+  if (mail_setup_account_get_smtp_security (account) != adw_combo_row_get_selected (self->smtp_security_row))
+    mail_setup_account_set_smtp_security (account, adw_combo_row_get_selected (self->smtp_security_row));
+  mail_setup_account_set_smtp_username (account,
+                                        gtk_editable_get_text (GTK_EDITABLE (self->smtp_username_row)));
+  mail_setup_account_set_check_smtp (account, gtk_switch_get_active (self->check_smtp_switch));
   self->syncing = FALSE;
 
   update_summary (self);
@@ -247,7 +360,15 @@ mail_setup_account_page_class_init (MailSetupAccountPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, MailSetupAccountPage, security_row);
   gtk_widget_class_bind_template_child (widget_class, MailSetupAccountPage, username_row);
   gtk_widget_class_bind_template_child (widget_class, MailSetupAccountPage, server_error);
+  gtk_widget_class_bind_template_child (widget_class, MailSetupAccountPage, smtp_expander);
+  gtk_widget_class_bind_template_child (widget_class, MailSetupAccountPage, smtp_server_row);
+  gtk_widget_class_bind_template_child (widget_class, MailSetupAccountPage, smtp_port_row);
+  gtk_widget_class_bind_template_child (widget_class, MailSetupAccountPage, smtp_security_row);
+  gtk_widget_class_bind_template_child (widget_class, MailSetupAccountPage, smtp_username_row);
+  gtk_widget_class_bind_template_child (widget_class, MailSetupAccountPage, check_smtp_switch);
+  gtk_widget_class_bind_template_child (widget_class, MailSetupAccountPage, smtp_server_error);
   gtk_widget_class_bind_template_callback (widget_class, field_changed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, outgoing_field_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, entry_activated_cb);
 }
 
@@ -256,6 +377,12 @@ mail_setup_account_page_init (MailSetupAccountPage *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
 
+  /* An entry row has no placeholder of its own: its title stands in the
+   * empty field until it is focused, and then the placeholder says what
+   * an empty field means. */
+  gtk_text_set_placeholder_text (GTK_TEXT (gtk_editable_get_delegate (GTK_EDITABLE (self->smtp_username_row))),
+                                 _("Same as incoming"));
+
   self->account_signals = g_signal_group_new (MAIL_SETUP_TYPE_ACCOUNT);
   g_signal_group_connect_swapped (self->account_signals, "notify::provider",
                                   G_CALLBACK (provider_changed_cb), self);
@@ -263,4 +390,15 @@ mail_setup_account_page_init (MailSetupAccountPage *self)
                                   G_CALLBACK (sync_from_account), self);
   g_signal_group_connect_swapped (self->account_signals, "notify",
                                   G_CALLBACK (update_complete), self);
+}
+
+/* Shows the outgoing server's settings, open, with the focus in them: the
+ * way back from a test in which only sending failed. */
+void
+mail_setup_account_page_show_outgoing (MailSetupAccountPage *self)
+{
+  g_return_if_fail (MAIL_SETUP_IS_ACCOUNT_PAGE (self));
+
+  adw_expander_row_set_expanded (self->smtp_expander, TRUE);
+  gtk_widget_grab_focus (GTK_WIDGET (self->smtp_server_row));
 }

@@ -10,15 +10,18 @@
 #include "mail-setup-stage-list.h"
 
 /* The fourth page: what the test found, in plain words, what to do about it,
- * and the details a helper would ask for. */
+ * and the details a helper would ask for. A test of receiving and sending
+ * mail is told by its first failure: receiving's, else sending's, with a
+ * line that says how the other half went. */
 
 struct _MailSetupResultPage
 {
   MailSetupPage              parent_instance;
 
-
   GtkImage                   *icon;
   GtkLabel                   *title_label;
+  GtkLabel                   *outcome_label;
+  GtkLabel                   *sending_label;
   GtkLabel                   *explanation_label;
   GtkLabel                   *server_response_label;
   AdwPreferencesGroup        *remedy_group;
@@ -28,9 +31,12 @@ struct _MailSetupResultPage
   GtkWidget                  *try_again_button;
   GtkWidget                  *done_button;
   GtkWidget                  *save_button;
+  GtkLabel                   *save_note_label;
   GtkLabel                   *save_status_label;
-  GtkWidget                  *stage_group;
+  AdwPreferencesGroup        *stage_group;
   MailSetupStageList         *stage_list;
+  GtkWidget                  *outgoing_stage_group;
+  MailSetupStageList         *outgoing_stage_list;
   MailSetupConnectionDetails *connection_details;
 };
 
@@ -58,6 +64,62 @@ remedy_has_retry (MailSetupRemedy *remedy)
   return FALSE;
 }
 
+/* How the half that the page is not about went, in a line; NULL when
+ * there is nothing to say. */
+static char *
+describe_other_half (MailSetupCheck *check,
+                     MailSetupCheck *failed)
+{
+  MailSetupCheck *outgoing = mail_setup_check_get_outgoing (check);
+  gboolean sending_works;
+
+  if (outgoing == NULL)
+    return g_strdup (_("Sending mail was not tested."));
+
+  sending_works = mail_setup_check_get_diagnosis (outgoing) == MAIL_SETUP_DIAGNOSIS_OK;
+  if (failed == NULL)
+    return g_strdup (_("Receiving and sending mail both work."));
+  if (failed == outgoing)
+    /* Translators: %s is the outgoing server, such as "smtp.office365.com" */
+    return g_strdup_printf (_("Receiving mail works, but sending through %s does not work yet."),
+                            mail_setup_check_get_server (outgoing));
+  if (sending_works)
+    /* Translators: %s is the outgoing server, such as "smtp.office365.com" */
+    return g_strdup_printf (_("Sending mail through %s works; receiving does not."),
+                            mail_setup_check_get_server (outgoing));
+  return g_strdup (_("Sending mail was tested too, and does not work either."));
+}
+
+/* The server's or Microsoft's own words, for whoever helps: always for a
+ * failed sign-in with Microsoft, which names its reason (an AADSTS
+ * number), and for the outgoing server, whose answers Microsoft words
+ * precisely (535 5.7.139 ...); NULL when they are not shown here. */
+static char *
+describe_response (MailSetupCheck *shown,
+                   gboolean        sending)
+{
+  MailSetupDiagnosis diagnosis = mail_setup_check_get_diagnosis (shown);
+  const char *response = mail_setup_check_get_server_response (shown);
+
+  if (response == NULL || *response == '\0')
+    return NULL;
+
+  if (mail_setup_diagnosis_is_sign_in (diagnosis))
+    {
+      if (diagnosis == MAIL_SETUP_DIAGNOSIS_SIGN_IN_UNREACHABLE)
+        /* Translators: %s says why Microsoft could not be reached, such as "Connection refused" */
+        return g_strdup_printf (_("The connection failed: %s"), response);
+      /* Translators: %s is Microsoft's answer, such as "invalid_grant: AADSTS53003: Access has been blocked by Conditional Access policies." */
+      return g_strdup_printf (_("Microsoft said: %s"), response);
+    }
+
+  if (sending)
+    /* Translators: %s is the outgoing server's answer, such as "535 5.7.139 Authentication unsuccessful" */
+    return g_strdup_printf (_("The outgoing server said: %s"), response);
+
+  return NULL;
+}
+
 static void
 mail_setup_result_page_shown (MailSetupPage *page)
 {
@@ -71,8 +133,6 @@ mail_setup_result_page_class_init (MailSetupResultPageClass *klass)
 
   MAIL_SETUP_PAGE_CLASS (klass)->shown = mail_setup_result_page_shown;
 
-
-
   g_type_ensure (MAIL_SETUP_TYPE_CONNECTION_DETAILS);
   g_type_ensure (MAIL_SETUP_TYPE_STAGE_LIST);
   g_type_ensure (MAIL_SETUP_TYPE_REMEDY_VIEW);
@@ -81,6 +141,8 @@ mail_setup_result_page_class_init (MailSetupResultPageClass *klass)
                                                RESOURCE_BASE_PATH "/pages/mail-setup-result-page.ui");
   gtk_widget_class_bind_template_child (widget_class, MailSetupResultPage, icon);
   gtk_widget_class_bind_template_child (widget_class, MailSetupResultPage, title_label);
+  gtk_widget_class_bind_template_child (widget_class, MailSetupResultPage, outcome_label);
+  gtk_widget_class_bind_template_child (widget_class, MailSetupResultPage, sending_label);
   gtk_widget_class_bind_template_child (widget_class, MailSetupResultPage, explanation_label);
   gtk_widget_class_bind_template_child (widget_class, MailSetupResultPage, server_response_label);
   gtk_widget_class_bind_template_child (widget_class, MailSetupResultPage, remedy_group);
@@ -90,9 +152,12 @@ mail_setup_result_page_class_init (MailSetupResultPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, MailSetupResultPage, try_again_button);
   gtk_widget_class_bind_template_child (widget_class, MailSetupResultPage, done_button);
   gtk_widget_class_bind_template_child (widget_class, MailSetupResultPage, save_button);
+  gtk_widget_class_bind_template_child (widget_class, MailSetupResultPage, save_note_label);
   gtk_widget_class_bind_template_child (widget_class, MailSetupResultPage, save_status_label);
   gtk_widget_class_bind_template_child (widget_class, MailSetupResultPage, stage_group);
   gtk_widget_class_bind_template_child (widget_class, MailSetupResultPage, stage_list);
+  gtk_widget_class_bind_template_child (widget_class, MailSetupResultPage, outgoing_stage_group);
+  gtk_widget_class_bind_template_child (widget_class, MailSetupResultPage, outgoing_stage_list);
   gtk_widget_class_bind_template_child (widget_class, MailSetupResultPage, connection_details);
 }
 
@@ -100,19 +165,25 @@ static void
 mail_setup_result_page_init (MailSetupResultPage *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
-
 }
 
-/* Shows the outcome of CHECK, with the guided fix REMEDY_ID (or none). */
+/* Shows the outcome of CHECK and of its outgoing check, if any: the first
+ * failure, with the guided fix REMEDY_ID (or none). */
 void
 mail_setup_result_page_show (MailSetupResultPage *self,
                              MailSetupCheck      *check,
                              const char          *remedy_id)
 {
   MailSetupAccount *account;
+  MailSetupCheck *outgoing;
+  MailSetupCheck *failed;
+  MailSetupCheck *shown;
   MailSetupDiagnosis diagnosis;
   MailSetupRemedy *remedy;
-  const char *response;
+  g_autofree char *other_half = NULL;
+  g_autofree char *response = NULL;
+  gboolean receiving_failed;
+  gboolean sending;
   gboolean sign_in;
   gboolean ok;
 
@@ -120,9 +191,15 @@ mail_setup_result_page_show (MailSetupResultPage *self,
   g_return_if_fail (MAIL_SETUP_IS_CHECK (check));
 
   account = mail_setup_page_get_account (MAIL_SETUP_PAGE (self));
-  diagnosis = mail_setup_check_get_diagnosis (check);
+  outgoing = mail_setup_check_get_outgoing (check);
+  failed = mail_setup_check_get_failed_check (check);
+  shown = failed != NULL ? failed : check;
+  /* Receiving works; only sending does not. */
+  sending = failed != NULL && failed == outgoing;
+  diagnosis = mail_setup_check_get_diagnosis (shown);
   remedy = remedy_id ? mail_setup_remedy_catalog_lookup (remedy_id) : NULL;
-  ok = diagnosis == MAIL_SETUP_DIAGNOSIS_OK;
+  ok = failed == NULL;
+  sign_in = mail_setup_diagnosis_is_sign_in (diagnosis);
 
   gtk_widget_set_name (GTK_WIDGET (self->title_label), mail_setup_diagnosis_to_string (diagnosis));
   gtk_image_set_from_icon_name (self->icon, ok ? "emblem-ok-symbolic" : "dialog-warning-symbolic");
@@ -131,38 +208,47 @@ mail_setup_result_page_show (MailSetupResultPage *self,
   gtk_label_set_label (self->title_label, mail_setup_diagnosis_get_title (diagnosis));
   gtk_label_set_label (self->explanation_label, mail_setup_diagnosis_get_explanation (diagnosis));
 
-  /* When Microsoft's sign-in refused, its own words name the reason (an
-   * AADSTS number) for whoever helps; when it could not be reached, the
-   * network's do. No server was asked, so there is no checklist to show. */
-  sign_in = mail_setup_diagnosis_is_sign_in (diagnosis);
-  response = mail_setup_check_get_server_response (check);
-  if (sign_in && response != NULL && *response != '\0')
-    {
-      g_autofree char *said = NULL;
+  /* A sign-in with Microsoft that failed asked no server: there is no
+   * other half to tell, nor a checklist to show. When receiving works, the
+   * line is the outcome itself, under the title; when it does not, sending
+   * comes second, under the explanation. */
+  other_half = sign_in ? NULL : describe_other_half (check, failed);
+  receiving_failed = failed != NULL && !sending;
+  gtk_label_set_label (self->outcome_label, other_half && !receiving_failed ? other_half : "");
+  gtk_widget_set_visible (GTK_WIDGET (self->outcome_label), other_half != NULL && !receiving_failed);
+  gtk_label_set_label (self->sending_label, other_half && receiving_failed ? other_half : "");
+  gtk_widget_set_visible (GTK_WIDGET (self->sending_label), other_half != NULL && receiving_failed);
 
-      if (diagnosis == MAIL_SETUP_DIAGNOSIS_SIGN_IN_UNREACHABLE)
-        /* Translators: %s says why Microsoft could not be reached, such as "Connection refused" */
-        said = g_strdup_printf (_("The connection failed: %s"), response);
-      else
-        /* Translators: %s is Microsoft's answer, such as "invalid_grant: AADSTS53003: Access has been blocked by Conditional Access policies." */
-        said = g_strdup_printf (_("Microsoft said: %s"), response);
-      gtk_label_set_label (self->server_response_label, said);
-      gtk_widget_set_visible (GTK_WIDGET (self->server_response_label), TRUE);
-    }
-  else
-    gtk_widget_set_visible (GTK_WIDGET (self->server_response_label), FALSE);
-  gtk_widget_set_visible (self->stage_group, !sign_in);
+  response = describe_response (shown, sending);
+  gtk_label_set_label (self->server_response_label, response ? response : "");
+  gtk_widget_set_name (GTK_WIDGET (self->server_response_label),
+                       sending ? "server-said" : "sign-in-response");
+  gtk_widget_set_visible (GTK_WIDGET (self->server_response_label), response != NULL);
+
+  adw_preferences_group_set_title (self->stage_group,
+                                   outgoing != NULL ? _("Receiving Mail (IMAP)") : _("What Was Checked"));
+  gtk_widget_set_visible (GTK_WIDGET (self->stage_group), !sign_in);
+  gtk_widget_set_visible (self->outgoing_stage_group, !sign_in && outgoing != NULL);
 
   gtk_widget_set_visible (GTK_WIDGET (self->remedy_group), remedy != NULL);
   if (remedy != NULL)
-    mail_setup_remedy_view_show (self->remedy_view, remedy, account, check);
+    mail_setup_remedy_view_show (self->remedy_view, remedy, account, shown);
   gtk_widget_set_visible (self->failure_buttons, !ok);
   /* A guided fix ends in its own Try Again or sign-in, in its place among
    * the steps; a second one below would compete with it. */
   gtk_widget_set_visible (self->try_again_button, !remedy_has_retry (remedy));
-  gtk_widget_set_visible (self->success_buttons, ok);
+
+  /* An account that receives mail is worth keeping while sending waits for
+   * a fix, which may be an administrator's and take days; but fixing it is
+   * what the page suggests, so saving is offered second. */
+  gtk_widget_set_visible (self->success_buttons, ok || sending);
+  gtk_widget_set_visible (GTK_WIDGET (self->save_note_label), sending);
   gtk_widget_set_visible (self->save_button, TRUE);
   gtk_widget_set_sensitive (self->save_button, TRUE);
+  if (ok)
+    gtk_widget_add_css_class (self->save_button, "suggested-action");
+  else
+    gtk_widget_remove_css_class (self->save_button, "suggested-action");
   gtk_button_set_label (GTK_BUTTON (self->save_button), _("_Save Account"));
   gtk_widget_set_tooltip_text (self->save_button,
                                mail_setup_account_get_uses_microsoft_sign_in (account)
@@ -172,8 +258,10 @@ mail_setup_result_page_show (MailSetupResultPage *self,
   gtk_widget_set_visible (GTK_WIDGET (self->save_status_label), FALSE);
 
   mail_setup_stage_list_set_check (self->stage_list, check);
+  mail_setup_stage_list_set_check (self->outgoing_stage_list, outgoing);
 
-  mail_setup_connection_details_set_check (self->connection_details, check);
+  /* The details of the server whose result the page tells. */
+  mail_setup_connection_details_set_check (self->connection_details, shown);
 }
 
 void
@@ -203,6 +291,7 @@ mail_setup_result_page_show_saved (MailSetupResultPage *self)
     gtk_label_set_label (self->save_status_label,
                          _("Saved. The password is in your keyring, where mail apps can find it."));
   gtk_widget_set_visible (self->save_button, FALSE);
+  gtk_widget_set_visible (GTK_WIDGET (self->save_note_label), FALSE);
   gtk_widget_set_visible (self->done_button, TRUE);
   gtk_widget_grab_focus (self->done_button);
 }
@@ -233,7 +322,7 @@ mail_setup_result_page_focus_action (MailSetupResultPage *self)
 
   if (gtk_widget_get_visible (self->failure_buttons) && gtk_widget_get_visible (self->try_again_button))
     gtk_widget_grab_focus (self->try_again_button);
-  else if (gtk_widget_get_visible (self->success_buttons))
+  else if (gtk_widget_get_visible (self->success_buttons) && !gtk_widget_get_visible (self->failure_buttons))
     gtk_widget_grab_focus (self->save_button);
   gtk_label_select_region (self->server_response_label, 0, 0);
 }

@@ -8,27 +8,39 @@
 #include "mail-setup-stage-list.h"
 #include "mail-setup-testing-page.h"
 
-/* The third page: the live checklist of a running test, Cancel, and the
- * details as they become known. */
+/* The third page: the live checklists of a running test, one for
+ * receiving and one for sending mail, which run at the same time, and the
+ * details as they become known. Cancel, which stops both, is the window's,
+ * in the header bar, in view however far the lists go. */
 
 struct _MailSetupTestingPage
 {
   MailSetupPage               parent_instance;
 
   GtkLabel                   *server_label;
+  AdwPreferencesGroup        *incoming_group;
   MailSetupStageList         *stage_list;
-  GtkButton                  *cancel_button;
+  AdwPreferencesGroup        *outgoing_group;
+  MailSetupStageList         *outgoing_stage_list;
   MailSetupConnectionDetails *connection_details;
 };
 
 G_DEFINE_FINAL_TYPE (MailSetupTestingPage, mail_setup_testing_page, MAIL_SETUP_TYPE_PAGE)
 
+/* Which server a group of stages is about: "outlook.office365.com, port
+ * 993, SSL/TLS". */
 static void
-mail_setup_testing_page_shown (MailSetupPage *page)
+describe_server (AdwPreferencesGroup *group,
+                 MailSetupCheck      *check)
 {
-  MailSetupTestingPage *self = MAIL_SETUP_TESTING_PAGE (page);
+  g_autofree char *description = NULL;
 
-  gtk_widget_grab_focus (GTK_WIDGET (self->cancel_button));
+  /* Translators: the server settings in short: "outlook.office365.com, port 993, SSL/TLS" */
+  description = g_strdup_printf (_("%s, port %u, %s"), mail_setup_check_get_server (check),
+                                 mail_setup_check_get_port (check),
+                                 mail_setup_check_get_security (check) == MAIL_SETUP_SECURITY_STARTTLS
+                                 ? "STARTTLS" : "SSL/TLS");
+  adw_preferences_group_set_description (group, description);
 }
 
 static void
@@ -36,16 +48,16 @@ mail_setup_testing_page_class_init (MailSetupTestingPageClass *klass)
 {
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
-  MAIL_SETUP_PAGE_CLASS (klass)->shown = mail_setup_testing_page_shown;
-
   g_type_ensure (MAIL_SETUP_TYPE_CONNECTION_DETAILS);
   g_type_ensure (MAIL_SETUP_TYPE_STAGE_LIST);
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                RESOURCE_BASE_PATH "/pages/mail-setup-testing-page.ui");
   gtk_widget_class_bind_template_child (widget_class, MailSetupTestingPage, server_label);
+  gtk_widget_class_bind_template_child (widget_class, MailSetupTestingPage, incoming_group);
   gtk_widget_class_bind_template_child (widget_class, MailSetupTestingPage, stage_list);
-  gtk_widget_class_bind_template_child (widget_class, MailSetupTestingPage, cancel_button);
+  gtk_widget_class_bind_template_child (widget_class, MailSetupTestingPage, outgoing_group);
+  gtk_widget_class_bind_template_child (widget_class, MailSetupTestingPage, outgoing_stage_list);
   gtk_widget_class_bind_template_child (widget_class, MailSetupTestingPage, connection_details);
 }
 
@@ -53,7 +65,6 @@ static void
 mail_setup_testing_page_init (MailSetupTestingPage *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
-
 }
 
 void
@@ -61,14 +72,35 @@ mail_setup_testing_page_set_check (MailSetupTestingPage *self,
                                    MailSetupCheck       *check)
 {
   g_autofree char *server = NULL;
+  MailSetupCheck *outgoing;
+  GtkWidget *scrolled;
 
   g_return_if_fail (MAIL_SETUP_IS_TESTING_PAGE (self));
   g_return_if_fail (MAIL_SETUP_IS_CHECK (check));
 
-  /* Translators: "Testing name@example.com on outlook.office365.com" */
-  server = g_strdup_printf (_("Testing %s on %s"), mail_setup_check_get_username (check),
-                            mail_setup_check_get_server (check));
+  outgoing = mail_setup_check_get_outgoing (check);
+
+  /* A new test starts at the top; the lists follow it from there. */
+  scrolled = gtk_widget_get_ancestor (GTK_WIDGET (self->stage_list), GTK_TYPE_SCROLLED_WINDOW);
+  if (scrolled != NULL)
+    gtk_adjustment_set_value (gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scrolled)), 0);
+
+  /* With two servers, each group names its own. */
+  if (outgoing != NULL)
+    /* Translators: "Testing name@example.com" */
+    server = g_strdup_printf (_("Testing %s"), mail_setup_check_get_username (check));
+  else
+    /* Translators: "Testing name@example.com on outlook.office365.com" */
+    server = g_strdup_printf (_("Testing %s on %s"), mail_setup_check_get_username (check),
+                              mail_setup_check_get_server (check));
   gtk_label_set_label (self->server_label, server);
+  describe_server (self->incoming_group, check);
   mail_setup_stage_list_set_check (self->stage_list, check);
+
+  gtk_widget_set_visible (GTK_WIDGET (self->outgoing_group), outgoing != NULL);
+  mail_setup_stage_list_set_check (self->outgoing_stage_list, outgoing);
+  if (outgoing != NULL)
+    describe_server (self->outgoing_group, outgoing);
+
   mail_setup_connection_details_set_check (self->connection_details, check);
 }
