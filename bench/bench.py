@@ -4,7 +4,7 @@
 
     bench/bench.py --build DIR --output FILE [--runs N] [--window-runs N]
                    [--silent-runs N] [--lookup-runs N] [--no-callgrind]
-                   [--only check|diagnosis|window|callgrind]...
+                   [--only check|sending|diagnosis|window|callgrind]...
 
 DIR holds the release build of mail-setup and of its window module
 (DIR/src/mail-setup-ui.so) and, under DIR/bench, the two programs that
@@ -35,7 +35,7 @@ TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SCRIPTED_SERVER = os.path.join(TOP, "tests", "servers", "scripted-imap-server.py")
 UNRESOLVABLE = "imap.bench.invalid"
 WARM_UP_ROUNDS = 3
-SECTIONS = ("check", "diagnosis", "window", "callgrind")
+SECTIONS = ("check", "sending", "diagnosis", "window", "callgrind")
 
 
 class Sample:
@@ -131,6 +131,7 @@ class Bench:
         self.ui_module = os.path.join(self.build, "src", "mail-setup-ui.so")
         self.minimal_window = os.path.join(self.build, "bench", "minimal-window")
         self.port = os.environ["MAIL_SETUP_TEST_DOVECOT_IMAPS_PORT"]
+        self.submission_port = os.environ["MAIL_SETUP_TEST_DOVECOT_SUBMISSION_PORT"]
         self.user = os.environ["MAIL_SETUP_TEST_USER"]
         self.password = os.environ["MAIL_SETUP_TEST_PASSWORD"]
         self.ca = os.environ["MAIL_SETUP_TEST_CA"]
@@ -143,6 +144,7 @@ class Bench:
                           if key not in ("DISPLAY", "WAYLAND_DISPLAY")}
         self.curl_config = self.write_curl_config()
         self.machine_info = self.machine()
+        self.smtp_options = self.has_smtp_options()
 
     def close(self):
         shutil.rmtree(self.work, ignore_errors=True)
@@ -172,10 +174,24 @@ class Bench:
 
     # 1. The check against curl
 
-    def check_args(self, program, port=None, server="127.0.0.1", timeout=None):
+    def has_smtp_options(self):
+        """Whether this mail-setup checks an outgoing server (--smtp-server,
+        --no-smtp); before it did, every check was of IMAP alone."""
+        result = subprocess.run([self.mail_setup, "--help"], stdout=subprocess.PIPE,
+                                stderr=subprocess.DEVNULL, env=self.check_env)
+        return b"--smtp-server" in result.stdout and b"--no-smtp" in result.stdout
+
+    def check_args(self, program, port=None, server="127.0.0.1", timeout=None, smtp=False):
+        """The IMAP check alone, or with SMTP also the outgoing check of
+        the main Dovecot's submission service (STARTTLS, as on port 587)."""
         args = [program, "--check", "--email", self.user, "--server", server,
                 "--port", str(port or self.port), "--security", "ssl",
                 "--ca-file", self.ca, "--password-stdin", "--json"]
+        if smtp:
+            args += ["--smtp-server", "127.0.0.1", "--smtp-port", self.submission_port,
+                     "--smtp-security", "starttls"]
+        elif self.smtp_options:
+            args += ["--no-smtp"]
         if timeout is not None:
             args += ["--timeout", str(timeout)]
         return args
@@ -259,6 +275,86 @@ class Bench:
         self.row(section, "  peak RSS vs curl", median([s.max_rss_kb for s in samples["mail-setup"]]),
                  median([s.max_rss_kb for s in samples["curl"]]), unit="KiB")
 
+    # 1b. The check with its outgoing server against curl
+
+    def curl_imap_group(self):
+        return ["--silent", "--show-error", "--cacert", self.ca,
+                f"imaps://127.0.0.1:{self.port}/INBOX", "-K", self.curl_config,
+                "--write-out", "\nimap-times %{time_connect} %{time_appconnect} %{time_total}\n"]
+
+    def curl_smtp_group(self):
+        # curl has no command for "would you take mail from this sender?":
+        # without an upload it says HELP instead of MAIL FROM. --request
+        # puts MAIL FROM in its place, so curl says EHLO, STARTTLS, EHLO,
+        # AUTH PLAIN with the initial response (--sasl-ir, one round trip,
+        # as the check signs in), MAIL FROM and QUIT: the check's commands
+        # but its RSET. Nothing is sent: no --mail-rcpt, no upload.
+        return ["--silent", "--show-error", "--cacert", self.ca,
+                f"smtp://127.0.0.1:{self.submission_port}", "--ssl-reqd", "--sasl-ir",
+                "-K", self.curl_config, "--request", f"MAIL FROM:<{self.user}>",
+                "--write-out", "\nsmtp-times %{time_connect} %{time_appconnect} %{time_total}\n"]
+
+    def bench_sending(self):
+        password = (self.password + "\n").encode()
+        # The check runs its IMAP and SMTP checks side by side; so does one
+        # curl with --parallel, each transfer on its own connection.
+        variants = {
+            "curl-imap-and-smtp": lambda: run(["curl", "--parallel", *self.curl_imap_group(),
+                                               "--next", *self.curl_smtp_group()],
+                                              env=self.check_env),
+            "curl-smtp": lambda: run(["curl", *self.curl_smtp_group()], env=self.check_env),
+        }
+        if self.smtp_options:
+            variants["mail-setup"] = lambda: run(self.check_args(self.mail_setup, smtp=True),
+                                                 password, self.check_env)
+            variants["mail-setup-imap"] = lambda: run(self.check_args(self.mail_setup),
+                                                      password, self.check_env)
+        else:
+            print("bench: this mail-setup has no --smtp-server: only curl is measured",
+                  file=sys.stderr, flush=True)
+        samples = interleaved(variants, self.options.runs)
+        for name, runs in samples.items():
+            require(runs, name)
+        result = {name: {"wall_ms": summary(runs), "max_rss_kb": summary(runs, "max_rss_kb"),
+                         "cpu_ms": summary(runs, "cpu_ms")}
+                  for name, runs in samples.items()}
+        # SMTP's own time in the parallel run, where it shares the machine
+        # with IMAP as the check's SMTP stages do; and alone.
+        result["curl_smtp_time_total_ms"] = round(median(
+            [self.curl_times(sample, "smtp-times")[2] * 1000.0
+             for sample in samples["curl-imap-and-smtp"]]), 2)
+        result["curl_smtp_alone_time_total_ms"] = round(median(
+            [self.curl_times(sample, "smtp-times")[2] * 1000.0
+             for sample in samples["curl-smtp"]]), 2)
+        self.results["check_with_sending_vs_curl"] = result
+        if not self.smtp_options:
+            result["mail-setup"] = "not measured: no --smtp-server option"
+            return
+
+        main = median([s.ms for s in samples["mail-setup"]])
+        curl = median([s.ms for s in samples["curl-imap-and-smtp"]])
+        result["ratio_mail_setup_to_curl"] = ratio(main, curl)
+        section = "1b check with sending vs curl"
+        self.row(section, "mail-setup --check, IMAP + SMTP, vs one curl --parallel (median wall)",
+                 main, curl, target=(1.0, "ratio"))
+        self.row(section, "  what SMTP adds: vs mail-setup --check --no-smtp", main,
+                 median([s.ms for s in samples["mail-setup-imap"]]))
+        outgoing_ms = [self.outgoing_check_ms(sample) for sample in samples["mail-setup"]]
+        if None not in outgoing_ms:
+            result["outgoing_stages_ms"] = median(outgoing_ms)
+            self.row(section, "  in process: the SMTP check's stages vs curl's smtp time_total",
+                     median(outgoing_ms), result["curl_smtp_time_total_ms"])
+        self.row(section, "  peak RSS vs curl", median([s.max_rss_kb for s in samples["mail-setup"]]),
+                 median([s.max_rss_kb for s in samples["curl-imap-and-smtp"]]), unit="KiB")
+
+    @staticmethod
+    def outgoing_check_ms(sample):
+        """The sum of the SMTP check's stages in the JSON report ("smtp")."""
+        outgoing = json.loads(sample.stdout).get("smtp")
+        if not isinstance(outgoing, dict) or not isinstance(outgoing.get("stages"), list):
+            return None
+        return sum(stage.get("ms") or 0 for stage in outgoing["stages"])
+
     @staticmethod
     def stage_ms(sample, name):
         report = json.loads(sample.stdout)
@@ -278,8 +374,9 @@ class Bench:
         return (total - handshake_done) * 1000.0
 
     @staticmethod
-    def curl_times(sample):
-        match = re.search(rb"^times ([0-9.]+) ([0-9.]+) ([0-9.]+)$", sample.stdout, re.MULTILINE)
+    def curl_times(sample, label="times"):
+        match = re.search(rb"^" + label.encode() + rb" ([0-9.]+) ([0-9.]+) ([0-9.]+)$",
+                          sample.stdout, re.MULTILINE)
         if not match:
             raise RuntimeError("curl printed no times")
         return tuple(float(group) for group in match.groups())
@@ -548,6 +645,7 @@ def main():
     bench = Bench(options)
     try:
         steps = [("check", "check against curl", bench.bench_check),
+                 ("sending", "check with sending against curl", bench.bench_sending),
                  ("diagnosis", "time to a diagnosis", bench.bench_diagnosis),
                  ("window", "window start-up", bench.bench_window),
                  ("callgrind", "instructions under callgrind", bench.bench_instructions)]

@@ -49,6 +49,13 @@ test_diagnosis_codes_and_remedies (void)
     { "tls-incomplete-chain", "complete-certificate-chain" },
     { "tls-not-yet-valid", "check-clock" },
     { "tls-revoked", "certificate" },
+    { "not-smtp", "sending-server" },
+    { "smtp-starttls-unavailable", "sending-server" },
+    { "smtp-unavailable", "try-later" },
+    { "smtp-auth-failed", "smtp-sign-in" },
+    { "smtp-auth-disabled", "enable-authenticated-smtp" },
+    { "smtp-basic-auth-blocked", "smtp-microsoft-sign-in" },
+    { "smtp-sender-refused", "sender-address" },
     { "cancelled", NULL },
   };
   MailSetupDiagnosis unknown;
@@ -93,6 +100,45 @@ test_diagnosis_words (void)
   /* Each code has a headline of its own. */
   for (guint d = 0; d < MAIL_SETUP_N_DIAGNOSES; d++)
     g_assert_true (g_hash_table_add (titles, (gpointer) mail_setup_diagnosis_get_title (d)));
+}
+
+/* Every code is explained where people look it up: a row of the README's
+ * table and an entry of the manual page's DIAGNOSES. */
+static void
+test_diagnosis_documented (void)
+{
+  const char *source_dir = g_getenv ("MAIL_SETUP_SOURCE_DIR");
+  g_autofree char *readme_path = NULL;
+  g_autofree char *man_path = NULL;
+  g_autofree char *readme = NULL;
+  g_autofree char *man = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (source_dir == NULL)
+    {
+      g_test_skip ("MAIL_SETUP_SOURCE_DIR is not set");
+      return;
+    }
+
+  readme_path = g_build_filename (source_dir, "README.md", NULL);
+  man_path = g_build_filename (source_dir, "data", "mail-setup.1", NULL);
+  g_file_get_contents (readme_path, &readme, NULL, &error);
+  g_assert_no_error (error);
+  g_file_get_contents (man_path, &man, NULL, &error);
+  g_assert_no_error (error);
+
+  for (guint d = 0; d < MAIL_SETUP_N_DIAGNOSES; d++)
+    {
+      const char *code = mail_setup_diagnosis_to_string (d);
+      g_autofree char *row = g_strdup_printf ("\n| `%s` |", code);
+      g_auto(GStrv) words = g_strsplit (code, "-", -1);
+      g_autofree char *escaped = g_strjoinv ("\\-", words);
+      g_autofree char *entry = g_strdup_printf ("\n.TP\n.B %s\n", escaped);
+
+      g_test_message ("%s", code);
+      g_assert_nonnull (strstr (readme, row));
+      g_assert_nonnull (strstr (man, entry));
+    }
 }
 
 static void
@@ -444,6 +490,7 @@ main (int   argc,
 
   g_test_add_func ("/diagnosis/codes-and-remedies", test_diagnosis_codes_and_remedies);
   g_test_add_func ("/diagnosis/words", test_diagnosis_words);
+  g_test_add_func ("/diagnosis/documented", test_diagnosis_documented);
   g_test_add_func ("/diagnosis/is-sign-in", test_diagnosis_is_sign_in);
   g_test_add_func ("/diagnosis/sign-in-errors", test_diagnosis_sign_in_errors);
   g_test_add_func ("/diagnosis/sign-in-refusals", test_diagnosis_sign_in_refusals);

@@ -246,6 +246,114 @@ test_remedy_sign_in_fixes (void)
                               "Set-CASMailbox -Identity {email} -ImapEnabled $true"));
 }
 
+/* Every remedy in the catalog is offered for some diagnosis, directly or
+ * as the next of one that was tried: a fix nobody can reach is dead text. */
+static void
+test_remedy_every_one_reachable (void)
+{
+  const char *providers[] = { NULL, "outlook", "msn", "microsoft365", "other" };
+  GListModel *catalog = mail_setup_remedy_catalog_get_default ();
+  g_autoptr(GHashTable) reachable = g_hash_table_new (g_str_hash, g_str_equal);
+
+  for (guint p = 0; p < G_N_ELEMENTS (providers); p++)
+    {
+      MailSetupProvider *provider = providers[p] ? mail_setup_provider_catalog_lookup (providers[p]) : NULL;
+
+      for (guint d = 0; d < MAIL_SETUP_N_DIAGNOSES; d++)
+        {
+          /* Receiving; sending with a password; sending with a token. */
+          const char *firsts[] = {
+            mail_setup_remedy_for_diagnosis (d, provider),
+            mail_setup_diagnosis_get_sending_remedy (d, FALSE),
+            mail_setup_diagnosis_get_sending_remedy (d, TRUE),
+          };
+
+          for (guint f = 0; f < G_N_ELEMENTS (firsts); f++)
+            {
+              const char *id = firsts[f];
+
+              for (guint hops = 0; id != NULL && hops <= g_list_model_get_n_items (catalog); hops++)
+                {
+                  g_hash_table_add (reachable, (gpointer) id);
+                  id = mail_setup_remedy_get_next_id (mail_setup_remedy_catalog_lookup (id));
+                }
+            }
+        }
+    }
+
+  for (guint i = 0; i < g_list_model_get_n_items (catalog); i++)
+    {
+      g_autoptr(MailSetupRemedy) remedy = g_list_model_get_item (catalog, i);
+
+      g_test_message ("%s", mail_setup_remedy_get_id (remedy));
+      g_assert_true (g_hash_table_contains (reachable, mail_setup_remedy_get_id (remedy)));
+    }
+}
+
+/* The fixes of the outgoing check say what Microsoft's documentation says,
+ * and each ends in a way to test again or to sign in. */
+static void
+test_remedy_sending_fixes (void)
+{
+  g_autoptr(GHashTable) values = sample_values ();
+  MailSetupRemedy *remedy;
+  gboolean found_command = FALSE;
+  gboolean found_request = FALSE;
+
+  remedy = mail_setup_remedy_catalog_lookup ("enable-authenticated-smtp");
+  g_assert_nonnull (remedy);
+  for (guint s = 0; s < mail_setup_remedy_get_n_steps (remedy); s++)
+    {
+      const MailSetupRemedyStep *step = mail_setup_remedy_get_step (remedy, s);
+      g_autofree char *text = mail_setup_remedy_expand (mail_setup_remedy_get_step_text (remedy, s), values);
+
+      if (!step->copy_text)
+        continue;
+      /* The command is copied alone, ready to paste, for this mailbox. */
+      if (g_str_equal (text, "Set-CASMailbox -Identity someone@contoso.example "
+                             "-SmtpClientAuthenticationDisabled $false"))
+        found_command = TRUE;
+      else if (strstr (text, "someone@contoso.example") != NULL &&
+               strstr (text, "Authenticated SMTP") != NULL)
+        found_request = TRUE;
+    }
+  g_assert_true (found_command);
+  g_assert_true (found_request);
+  g_assert_true (remedy_says (remedy, "Set-TransportConfig -SmtpClientAuthenticationDisabled $false"));
+  g_assert_true (remedy_says (remedy, "Manage email apps"));
+  g_assert_true (remedy_offers (remedy, MAIL_SETUP_REMEDY_ACTION_RETRY));
+  /* Authenticated SMTP off blocks Microsoft sign-in too: no false hope. */
+  g_assert_false (remedy_offers (remedy, MAIL_SETUP_REMEDY_ACTION_MICROSOFT_SIGN_IN));
+
+  remedy = mail_setup_remedy_catalog_lookup ("smtp-microsoft-sign-in");
+  g_assert_nonnull (remedy);
+  g_assert_true (remedy_offers (remedy, MAIL_SETUP_REMEDY_ACTION_MICROSOFT_SIGN_IN));
+  /* IMAP's dates are not sending's. */
+  g_assert_false (remedy_says (remedy, "2022"));
+  g_assert_false (remedy_says (remedy, "2024"));
+
+  remedy = mail_setup_remedy_catalog_lookup ("sending-server");
+  g_assert_nonnull (remedy);
+  g_assert_true (remedy_offers (remedy, MAIL_SETUP_REMEDY_ACTION_RESTORE_SETTINGS));
+  g_assert_true (remedy_offers (remedy, MAIL_SETUP_REMEDY_ACTION_BACK_TO_SETTINGS));
+  g_assert_true (remedy_offers (remedy, MAIL_SETUP_REMEDY_ACTION_RETRY));
+  g_assert_true (remedy_says (remedy, "{known-good}"));
+  g_assert_true (remedy_says (remedy, "port 587 with STARTTLS"));
+  g_assert_true (remedy_says (remedy, "port 465 with SSL/TLS"));
+
+  remedy = mail_setup_remedy_catalog_lookup ("smtp-sign-in");
+  g_assert_nonnull (remedy);
+  g_assert_true (remedy_offers (remedy, MAIL_SETUP_REMEDY_ACTION_BACK_TO_SETTINGS));
+  g_assert_true (remedy_offers (remedy, MAIL_SETUP_REMEDY_ACTION_RETRY));
+  g_assert_true (remedy_says (remedy, "Authenticated SMTP"));
+
+  remedy = mail_setup_remedy_catalog_lookup ("sender-address");
+  g_assert_nonnull (remedy);
+  g_assert_true (remedy_says (remedy, "{email}"));
+  g_assert_true (remedy_says (remedy, "Send As"));
+  g_assert_true (remedy_offers (remedy, MAIL_SETUP_REMEDY_ACTION_RETRY));
+}
+
 static void
 test_remedy_admin_consent_uri (void)
 {
@@ -440,6 +548,8 @@ main (int   argc,
                    test_remedy_recent_activity_holds_attempt_time);
   g_test_add_func ("/remedy/placeholders-are-known", test_remedy_placeholders_are_known);
   g_test_add_func ("/remedy/sign-in-fixes", test_remedy_sign_in_fixes);
+  g_test_add_func ("/remedy/every-one-reachable", test_remedy_every_one_reachable);
+  g_test_add_func ("/remedy/sending-fixes", test_remedy_sending_fixes);
   g_test_add_func ("/remedy/admin-consent-uri", test_remedy_admin_consent_uri);
   g_test_add_func ("/remedy/expand-link", test_remedy_expand_link);
   g_test_add_func ("/remedy/parse-new-steps", test_remedy_parse_new_steps);
