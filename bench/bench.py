@@ -4,7 +4,7 @@
 
     bench/bench.py --build DIR --output FILE [--runs N] [--window-runs N]
                    [--silent-runs N] [--lookup-runs N] [--no-callgrind]
-                   [--only check|sending|diagnosis|window|callgrind]...
+                   [--only check|sending|diagnosis|window|callgrind|token]...
 
 DIR holds the release build of mail-setup and of its window module
 (DIR/src/mail-setup-ui.so) and, under DIR/bench, the two programs that
@@ -30,12 +30,18 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.error
+import urllib.parse
+import urllib.request
 
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SCRIPTED_SERVER = os.path.join(TOP, "tests", "servers", "scripted-imap-server.py")
 UNRESOLVABLE = "imap.bench.invalid"
 WARM_UP_ROUNDS = 3
-SECTIONS = ("check", "sending", "diagnosis", "window", "callgrind")
+SECTIONS = ("check", "sending", "diagnosis", "window", "callgrind", "token")
+TOKEN_USER = "bench-token@example.test"
+TOKEN_SCOPE = ("https://outlook.office.com/IMAP.AccessAsUser.All "
+               "https://outlook.office.com/SMTP.Send offline_access")
 
 
 class Sample:
@@ -505,6 +511,122 @@ class Bench:
                      target=(1.3, "ratio") if field != "cpu_ms" else None)
         self.results["window_startup"] = result
 
+    # 5. --token, warm, against secret-tool
+
+    def identity(self, path, fields=None):
+        """A request to the test identity server: a POST of FIELDS, else a
+        GET; its JSON answer."""
+        url = os.environ["MAIL_SETUP_TEST_IDENTITY_URL"] + path
+        data = urllib.parse.urlencode(fields).encode() if fields is not None else None
+        try:
+            with urllib.request.urlopen(url, data=data, timeout=10) as answer:
+                return json.load(answer)
+        except urllib.error.HTTPError as error:
+            return json.load(error)
+
+    def save_token_account(self, env):
+        """A Microsoft sign-in saved as the window saves one: a device code
+        approved at the identity server, its refresh token in the keyring
+        (the schema's attributes, as secret-tool stores them), the account
+        in a keyfile of the bench's own."""
+        client = {"client_id": "bench", "scope": TOKEN_SCOPE}
+        code = self.identity("/common/oauth2/v2.0/devicecode", client)
+        self.identity("/control/approve", {"user_code": code["user_code"],
+                                           "username": TOKEN_USER})
+        # A poll sooner than the code's interval is answered slow_down.
+        time.sleep(code["interval"] + 0.1)
+        tokens = self.identity("/common/oauth2/v2.0/token", {
+            "grant_type": "urn:ietf:params:oauth:grant-type:device_code",
+            "client_id": "bench", "device_code": code["device_code"]})
+        if "refresh_token" not in tokens:
+            raise RuntimeError(f"the identity server gave no tokens: {tokens.get('error')}")
+        port = os.environ["MAIL_SETUP_TEST_DOVECOT_OAUTH_IMAPS_PORT"]
+        folder = os.path.join(env["XDG_CONFIG_HOME"], "mail-setup")
+        os.makedirs(folder, mode=0o700)
+        with open(os.path.join(folder, "accounts.ini"), "w") as keyfile:
+            keyfile.write(f"[{TOKEN_USER}]\nemail={TOKEN_USER}\nprovider=other\n"
+                          f"server=127.0.0.1\nport={port}\nsecurity=ssl\n"
+                          f"username={TOKEN_USER}\nauthtype=oauth2\n"
+                          "smtp-server=127.0.0.1\nsmtp-port=587\nsmtp-security=starttls\n"
+                          f"smtp-username={TOKEN_USER}\n")
+        for authtype, label, secret in (
+                ("oauth2", "IMAP", tokens["refresh_token"]),
+                ("oauth2-access", "access token",
+                 f"{int(time.time()) + tokens['expires_in']}\n{tokens['access_token']}")):
+            subprocess.run(["secret-tool", "store", "--label", f"Mail Setup: {TOKEN_USER} ({label})",
+                            "xdg:schema", "io.github.mailsetup.Account", "user", TOKEN_USER,
+                            "server", "127.0.0.1", "port", port, "protocol", "imap",
+                            "email", TOKEN_USER, "authtype", authtype],
+                           input=secret.encode(), check=True, env=env)
+
+    def refresh_requests(self):
+        return self.identity("/control/requests")["refresh_token"]
+
+    def bench_token(self):
+        env = dict(self.check_env,
+                   XDG_CONFIG_HOME=os.path.join(self.work, "token-config"),
+                   XDG_RUNTIME_DIR=os.path.join(self.work, "token-runtime"),
+                   MAIL_SETUP_OAUTH_AUTHORITY=os.environ["MAIL_SETUP_TEST_IDENTITY_URL"])
+        os.makedirs(env["XDG_RUNTIME_DIR"], mode=0o700)
+        self.save_token_account(env)
+        token_args = [self.mail_setup, "--token", TOKEN_USER]
+        # secret-tool reads the very item that a warm --token reads.
+        lookup_args = ["secret-tool", "lookup", "email", TOKEN_USER, "authtype", "oauth2-access"]
+        clear_args = ["secret-tool", "clear", "email", TOKEN_USER, "authtype", "oauth2-access"]
+
+        before = self.refresh_requests()
+        samples = interleaved({
+            "mail-setup": lambda: run(token_args, env=env),
+            "secret-tool": lambda: run(lookup_args, env=env),
+            # What the program costs before it reads the keyring.
+            "mail-setup-version": lambda: run([self.mail_setup, "--version"], env=env),
+        }, self.options.runs)
+        for name, runs in samples.items():
+            require(runs, name)
+        asked = self.refresh_requests() - before
+        if asked != 0:
+            raise RuntimeError(f"warm --token asked the identity server {asked} times")
+        tokens = {sample.stdout for sample in samples["mail-setup"]}
+        if len(tokens) != 1 or not tokens.pop().startswith(b"at-"):
+            raise RuntimeError("warm --token did not print one and the same token")
+
+        result = {name: {"wall_ms": summary(runs), "max_rss_kb": summary(runs, "max_rss_kb"),
+                         "cpu_ms": summary(runs, "cpu_ms")}
+                  for name, runs in samples.items()}
+        result["warm_refresh_requests"] = asked
+        main = median([s.ms for s in samples["mail-setup"]])
+        lookup = median([s.ms for s in samples["secret-tool"]])
+        result["ratio_mail_setup_to_secret_tool"] = ratio(main, lookup)
+        self.results["token_vs_secret_tool"] = result
+
+        section = "5 --token vs secret-tool"
+        self.row(section, "warm mail-setup --token vs secret-tool lookup (median wall)", main,
+                 lookup, target=(1.5, "ratio"))
+        self.row(section, "  of which start-up: mail-setup --version",
+                 median([s.ms for s in samples["mail-setup-version"]]))
+        self.row(section, "  CPU time, user+sys",
+                 median([s.cpu_ms for s in samples["mail-setup"]]),
+                 median([s.cpu_ms for s in samples["secret-tool"]]))
+        self.row(section, "  peak RSS", median([s.max_rss_kb for s in samples["mail-setup"]]),
+                 median([s.max_rss_kb for s in samples["secret-tool"]]), unit="KiB")
+
+        # Cold: the access token is gone, so each call refreshes (the
+        # sign-in module, libsoup, one request to the identity server).
+        if not os.path.exists(os.path.join(self.build, "src", "mail-setup-sign-in.so")):
+            print("bench: no mail-setup-sign-in.so in the build: cold --token not measured",
+                  file=sys.stderr, flush=True)
+            return
+
+        def cold():
+            subprocess.run(clear_args, check=True, env=env)
+            return run(token_args, env=env)
+
+        cold_runs = interleaved({"mail-setup": cold}, max(3, self.options.runs // 5), warm_up=1)
+        require(cold_runs["mail-setup"], "mail-setup --token (cold)")
+        result["cold"] = {"wall_ms": summary(cold_runs["mail-setup"])}
+        self.row(section, "  cold: refresh at the local identity server and keep (median)",
+                 median([s.ms for s in cold_runs["mail-setup"]]), lookup)
+
     # 4. Instructions, with callgrind
 
     def callgrind(self, name, args, stdin_data=b""):
@@ -648,7 +770,8 @@ def main():
                  ("sending", "check with sending against curl", bench.bench_sending),
                  ("diagnosis", "time to a diagnosis", bench.bench_diagnosis),
                  ("window", "window start-up", bench.bench_window),
-                 ("callgrind", "instructions under callgrind", bench.bench_instructions)]
+                 ("callgrind", "instructions under callgrind", bench.bench_instructions),
+                 ("token", "--token against secret-tool", bench.bench_token)]
         for name, title, step in steps:
             if (options.only and name not in options.only or
                     name == "callgrind" and options.no_callgrind and not options.only):

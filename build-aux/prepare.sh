@@ -19,6 +19,7 @@ test_packages=(
     python3 openssl xvfb xauth dbus-daemon gnome-keyring libsecret-tools
     dovecot-imapd dovecot-submissiond isync valgrind
     msmtp neomutt aerc  # the mail programs that the exported configurations are fed to
+    libsasl2-modules-kdexoauth2  # XOAUTH2 for mbsync, through Cyrus SASL
     locales  # localedef's de_DE source for tests/test-i18n.c
     binutils  # readelf, for tests/check-program-links.sh
 )

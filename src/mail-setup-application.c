@@ -48,19 +48,44 @@ mail_setup_application_quit_action (GSimpleAction *action,
   g_application_quit (G_APPLICATION (user_data));
 }
 
+static GtkWindow *
+mail_setup_application_get_window (MailSetupApplication *self)
+{
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
+
+  if (window == NULL)
+    window = GTK_WINDOW (mail_setup_window_new (self));
+
+  return window;
+}
+
+/* The action of the notification that `mail-setup --token` sends when
+ * Microsoft refused a saved sign-in (mail-setup-cli-token.c): the saved
+ * account in the wizard, as Change Password puts it there, and a new
+ * Microsoft sign-in, which is tested and saved over the old one. It may
+ * come before any window, when the desktop starts the app for it. */
+static void
+mail_setup_application_sign_in_again_action (GSimpleAction *action,
+                                             GVariant      *parameter,
+                                             gpointer       user_data)
+{
+  GtkWidget *window = GTK_WIDGET (mail_setup_application_get_window (user_data));
+
+  gtk_window_present (GTK_WINDOW (window));
+  gtk_widget_activate_action_variant (window, "win.change-password", parameter);
+  gtk_widget_activate_action (window, "win.microsoft-sign-in", NULL);
+}
+
 static const GActionEntry app_actions[] = {
   { "about", mail_setup_application_about_action },
   { "quit", mail_setup_application_quit_action },
+  { "sign-in-again", mail_setup_application_sign_in_again_action, "s" },
 };
 
 static void
 mail_setup_application_activate (GApplication *app)
 {
-  GtkWindow *window;
-
-  window = gtk_application_get_active_window (GTK_APPLICATION (app));
-  if (window == NULL)
-    window = GTK_WINDOW (mail_setup_window_new (MAIL_SETUP_APPLICATION (app)));
+  GtkWindow *window = mail_setup_application_get_window (MAIL_SETUP_APPLICATION (app));
 
   gtk_window_present (window);
 

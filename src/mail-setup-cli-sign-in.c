@@ -12,7 +12,8 @@
 
 /* `mail-setup --check --auth oauth2`: Microsoft sign-in on a terminal, in a
  * module of its own (mail-setup-sign-in.so) because it needs libsoup, which
- * a password check would otherwise load for nothing. */
+ * a password check would otherwise load for nothing; `mail-setup --token`
+ * refreshes a saved sign-in with it. */
 
 /* The instructions go where the person reads them (standard error with
  * --json, whose output is for programs), then a countdown on a terminal or
@@ -281,5 +282,6 @@ mail_setup_cli_sign_in (const MailSetupCliSignInRequest *request,
 
   result->access_token = mail_setup_secret_new (mail_setup_oauth_tokens_get_access_token (tokens));
   result->refresh_token = mail_setup_secret_new (mail_setup_oauth_tokens_get_refresh_token (tokens));
+  result->expires_in = mail_setup_oauth_tokens_get_expires_in (tokens);
   return TRUE;
 }

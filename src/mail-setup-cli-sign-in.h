@@ -10,7 +10,9 @@
 G_BEGIN_DECLS
 
 /* The entry points of the module mail-setup-sign-in.so, which holds all of
- * the command line's Microsoft sign-in, so that only it loads libsoup. */
+ * the command line's Microsoft sign-in, so that only it loads libsoup:
+ * for `--check --auth oauth2`, and for `--token` when the access token it
+ * kept is too old and the saved sign-in must be refreshed. */
 
 typedef struct
 {
@@ -30,6 +32,8 @@ typedef struct
   MailSetupSecret    *access_token;
   /* NULL when Microsoft gave none. */
   MailSetupSecret    *refresh_token;
+  /* Seconds the access token is valid for, from Microsoft's answer. */
+  guint               expires_in;
   /* "saved", "browser" or "device": how the tokens were had. */
   const char         *method;
   /* When it failed: what it means and what Microsoft said (or NULL). */

@@ -11,7 +11,9 @@
 
 #include "mail-setup-account-store.h"
 #include "mail-setup-check.h"
+#include "mail-setup-cli-export.h"
 #include "mail-setup-cli-sign-in.h"
+#include "mail-setup-cli-token.h"
 #include "mail-setup-cli.h"
 #include "mail-setup-core.h"
 #include "mail-setup-modules.h"
@@ -22,7 +24,10 @@
  * `mail-setup --check ...`: the connection check on a terminal or in a
  * script, without a display and without GTK: of the receiving (IMAP) and,
  * unless --no-smtp, the outgoing (SMTP) server. Exit status: 0 when both
- * work, 1 for any other diagnosis, 2 for a usage error.
+ * work, 1 for any other diagnosis, 2 for a usage error. Also what a saved
+ * account gives mail programs: its access token (--token,
+ * mail-setup-cli-token.c) and its configuration (--export,
+ * mail-setup-cli-export.c).
  */
 
 #define EXIT_USAGE 2
@@ -52,6 +57,8 @@ typedef struct
   gboolean      store;
   gboolean      list;
   char         *remove;
+  char         *token;
+  char         *export_format;
 } Options;
 
 typedef struct
@@ -66,6 +73,7 @@ typedef struct
  * window and never initialises GTK, so it runs without a display. */
 static const char * const command_line_options[] = {
   "--check", "--version", "--help", "-h", "--help-all", "--list", "--remove", "--store",
+  "--token", "--export",
 };
 
 /* Also the --name=value form. */
@@ -393,6 +401,8 @@ options_clear (Options *options)
   g_free (options->auth);
   g_free (options->sign_in);
   g_free (options->remove);
+  g_free (options->token);
+  g_free (options->export_format);
 }
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Options, options_clear)
@@ -916,6 +926,36 @@ run_remove (const char *email)
   return 0;
 }
 
+/* Before the options are parsed: whether the arguments are OPTION with its
+ * value (`--token ADDRESS` or `--token=ADDRESS`) and N_ARGUMENTS arguments
+ * that are not options, and nothing else. */
+static gboolean
+option_is_alone (int         argc,
+                 char      **argv,
+                 const char *option,
+                 int         n_arguments)
+{
+  gboolean seen = FALSE;
+  int n_other = 0;
+
+  for (int i = 1; i < argc; i++)
+    {
+      if (!seen && g_str_equal (argv[i], option) && i + 1 < argc)
+        {
+          seen = TRUE;
+          i++;
+        }
+      else if (!seen && is_option (argv[i], option) && argv[i][strlen (option)] == '=')
+        seen = TRUE;
+      else if (argv[i][0] == '-')
+        return FALSE;
+      else
+        n_other++;
+    }
+
+  return seen && n_other == n_arguments;
+}
+
 int
 mail_setup_cli_run (int    argc,
                     char **argv)
@@ -923,6 +963,8 @@ mail_setup_cli_run (int    argc,
   g_auto(Options) options = { 0 };
   g_autoptr(GOptionContext) context = NULL;
   g_autoptr(GError) error = NULL;
+  gboolean token_alone = option_is_alone (argc, argv, "--token", 0);
+  gboolean export_alone = option_is_alone (argc, argv, "--export", 1);
   const GOptionEntry entries[] = {
     { "check", 0, 0, G_OPTION_ARG_NONE, &options.check,
       N_("Test an account's connection and sign-in, without opening a window"), NULL },
@@ -974,6 +1016,12 @@ mail_setup_cli_run (int    argc,
     { "remove", 0, 0, G_OPTION_ARG_STRING, &options.remove,
       N_("Remove a saved account: its password from the keyring and its settings"),
       N_("ADDRESS") },
+    { "token", 0, 0, G_OPTION_ARG_STRING, &options.token,
+      N_("Print an access token of the saved Microsoft sign-in of ADDRESS, for a mail program; "
+         "alone, without other options"), N_("ADDRESS") },
+    { "export", 0, 0, G_OPTION_ARG_STRING, &options.export_format,
+      N_("Print the configuration of a saved account for a mail program: --export FORMAT ADDRESS, "
+         "where FORMAT is msmtp, mbsync, neomutt or aerc"), N_("FORMAT") },
     { "version", 0, 0, G_OPTION_ARG_NONE, &options.version,
       N_("Show the version and quit"), NULL },
     { NULL }
@@ -1000,6 +1048,16 @@ mail_setup_cli_run (int    argc,
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   if (!g_option_context_parse (context, &argc, &argv, &error))
     return usage_error ("%s", error->message);
+
+  /* A mail program runs --token and reads what it prints: nothing may
+   * change what that is. */
+  if (options.token != NULL)
+    return token_alone ? mail_setup_cli_token (options.token)
+                       : usage_error (_("--token goes alone: mail-setup --token ADDRESS"));
+  if (options.export_format != NULL)
+    return export_alone ? mail_setup_cli_export (options.export_format, argv[1])
+                        : usage_error (_("--export goes alone, with one address: "
+                                         "mail-setup --export FORMAT ADDRESS"));
 
   if (options.version)
     {

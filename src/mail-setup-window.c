@@ -13,6 +13,7 @@
 #include "pages/mail-setup-result-page.h"
 #include "pages/mail-setup-sign-in-page.h"
 #include "pages/mail-setup-testing-page.h"
+#include "pages/mail-setup-use-page.h"
 
 /* The wizard: one page at a time, all of them bound to one account. The
  * window owns the navigation and the running test; the pages own their
@@ -40,6 +41,9 @@ struct _MailSetupWindow
   gboolean              token_retried;
   /* The result page tells of the outgoing server: receiving works. */
   gboolean              sending_failed;
+  /* Where Back goes from the page that shows how to use a saved account:
+   * the page it was opened from. */
+  const char           *use_back_page;
 
   AdwToastOverlay      *toast_overlay;
   GtkWidget            *back_button;
@@ -51,6 +55,7 @@ struct _MailSetupWindow
   MailSetupSignInPage  *sign_in_page;
   MailSetupTestingPage *testing_page;
   MailSetupResultPage  *result_page;
+  MailSetupUsePage     *use_page;
 };
 
 G_DEFINE_FINAL_TYPE (MailSetupWindow, mail_setup_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -98,6 +103,7 @@ update_actions (MailSetupWindow *self)
   gboolean on_provider = g_strcmp0 (page, "provider") == 0;
   gboolean on_account = g_strcmp0 (page, "account") == 0;
   gboolean on_sign_in = g_strcmp0 (page, "sign-in") == 0;
+  gboolean on_use = g_strcmp0 (page, "use") == 0;
   gboolean idle = self->test_cancellable == NULL;
   gboolean can_sign_in = microsoft_sign_in_possible (self) && idle;
   MailSetupPage *visible = visible_page (self);
@@ -110,13 +116,14 @@ update_actions (MailSetupWindow *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.continue", can_continue);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.back", !on_provider);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.test",
-                                 idle && !on_sign_in &&
+                                 idle && !on_sign_in && !on_use &&
                                  (mail_setup_account_get_settings_complete (self->account) ||
                                   (retries_sign_in (self) && can_sign_in)));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.cancel-test", !idle);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.microsoft-sign-in", can_sign_in);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.sign-in-browser", can_sign_in);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.sign-in-device", can_sign_in);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.use-account", idle);
 
   gtk_widget_set_visible (self->back_button, !on_provider && idle);
   /* In the header bar, in view however long the page of a running test. */
@@ -131,7 +138,7 @@ static void signed_in_cb      (MailSetupWindow *self);
 static void sign_in_failed_cb (MailSetupWindow *self,
                                const GError    *error);
 
-static const char * const page_order[] = { "provider", "account", "sign-in", "testing", "result" };
+static const char * const page_order[] = { "provider", "account", "sign-in", "testing", "result", "use" };
 
 static MailSetupPage *
 create_page (MailSetupWindow *self,
@@ -147,8 +154,10 @@ create_page (MailSetupWindow *self,
     page = g_object_new (MAIL_SETUP_TYPE_SIGN_IN_PAGE, "account", self->account, NULL);
   else if (g_str_equal (name, "testing"))
     page = g_object_new (MAIL_SETUP_TYPE_TESTING_PAGE, "account", self->account, NULL);
-  else
+  else if (g_str_equal (name, "result"))
     page = g_object_new (MAIL_SETUP_TYPE_RESULT_PAGE, "account", self->account, NULL);
+  else
+    page = g_object_new (MAIL_SETUP_TYPE_USE_PAGE, "account", self->account, NULL);
 
   /* What the window relies on of every page. */
   g_signal_connect_object (page, "activate", G_CALLBACK (page_activated_cb), self, G_CONNECT_SWAPPED);
@@ -171,8 +180,10 @@ create_page (MailSetupWindow *self,
     }
   else if (MAIL_SETUP_IS_TESTING_PAGE (page))
     self->testing_page = MAIL_SETUP_TESTING_PAGE (page);
-  else
+  else if (MAIL_SETUP_IS_RESULT_PAGE (page))
     self->result_page = MAIL_SETUP_RESULT_PAGE (page);
+  else
+    self->use_page = MAIL_SETUP_USE_PAGE (page);
 
   return page;
 }
@@ -202,6 +213,19 @@ show_page (MailSetupWindow *self,
   gtk_stack_set_visible_child_name (self->pages, name);
   update_actions (self);
   mail_setup_page_shown (visible_page (self));
+}
+
+/* How to use SAVED in the mail programs, from the page BACK_PAGE, where
+ * Back returns. */
+static void
+show_use_page (MailSetupWindow       *self,
+               MailSetupSavedAccount *saved,
+               const char            *back_page)
+{
+  ensure_page (self, "use");
+  mail_setup_use_page_set_saved_account (self->use_page, saved);
+  self->use_back_page = back_page;
+  show_page (self, "use");
 }
 
 /* The outcome of CHECK, finished, with the guided fix of its first
@@ -527,6 +551,8 @@ back_action (GtkWidget  *widget,
       mail_setup_sign_in_page_stop (self->sign_in_page);
       show_page (self, "account");
     }
+  else if (g_str_equal (page, "use"))
+    show_page (self, self->use_back_page);
   else if (g_str_equal (page, "result"))
     {
       show_page (self, "account");
@@ -597,6 +623,8 @@ save_done_cb (GObject      *source,
 
   mail_setup_result_page_show_saved (self->result_page);
   reload_saved_accounts (self);
+  /* What a saved account is for: the user's mail program. */
+  show_use_page (self, saved, "result");
 }
 
 /* The secret that keeps the account: its password, or the refresh token of
@@ -734,6 +762,26 @@ change_password_action (GtkWidget  *widget,
   load_saved_account (self, saved);
   g_clear_object (&self->saved);
   show_page (self, "account");
+}
+
+/* From a saved account's menu, or the result page once saved. */
+static void
+use_account_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *parameter)
+{
+  MailSetupWindow *self = MAIL_SETUP_WINDOW (widget);
+  g_autoptr(MailSetupSavedAccount) saved = NULL;
+  const char *page = gtk_stack_get_visible_child_name (self->pages);
+
+  if (self->test_cancellable != NULL)
+    return;
+
+  saved = find_saved (self, parameter);
+  if (saved == NULL)
+    return;
+
+  show_use_page (self, saved, g_str_equal (page, "result") ? "result" : "provider");
 }
 
 static void
@@ -955,6 +1003,7 @@ mail_setup_window_class_init (MailSetupWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.test-saved", "s", test_saved_action);
   gtk_widget_class_install_action (widget_class, "win.change-password", "s", change_password_action);
   gtk_widget_class_install_action (widget_class, "win.remove-account", "s", remove_account_action);
+  gtk_widget_class_install_action (widget_class, "win.use-account", "s", use_account_action);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "win.back", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Left, GDK_ALT_MASK, "win.back", NULL);
@@ -1006,8 +1055,8 @@ mail_setup_window_get_account (MailSetupWindow *self)
   return self->account;
 }
 
-/* The name of the visible page: provider, account, sign-in, testing or
- * result. */
+/* The name of the visible page: provider, account, sign-in, testing,
+ * result or use. */
 const char *
 mail_setup_window_get_page (MailSetupWindow *self)
 {

@@ -163,3 +163,49 @@ mail_setup_test_identity_reset (void)
   answer = mail_setup_test_identity_call (SOUP_METHOD_POST, "/control/reset", g_strdup (""));
   g_assert_true (json_object_get_boolean_member (answer, "reset"));
 }
+
+void
+mail_setup_test_identity_set_lifetime (guint seconds)
+{
+  g_autoptr(JsonObject) answer = NULL;
+  g_autofree char *number = g_strdup_printf ("%u", seconds);
+
+  answer = mail_setup_test_identity_call (SOUP_METHOD_POST, "/control/lifetime",
+                                          soup_form_encode ("seconds", number, NULL));
+  g_assert_cmpint (json_object_get_int_member (answer, "seconds"), ==, seconds);
+}
+
+void
+mail_setup_test_identity_set_token_delay (guint milliseconds)
+{
+  g_autoptr(JsonObject) answer = NULL;
+  g_autofree char *number = g_strdup_printf ("%u", milliseconds);
+
+  answer = mail_setup_test_identity_call (SOUP_METHOD_POST, "/control/token-delay",
+                                          soup_form_encode ("milliseconds", number, NULL));
+  g_assert_cmpint (json_object_get_int_member (answer, "milliseconds"), ==, milliseconds);
+}
+
+guint
+mail_setup_test_identity_count_requests (const char *grant)
+{
+  g_autoptr(JsonObject) answer = NULL;
+
+  answer = mail_setup_test_identity_call (SOUP_METHOD_GET, "/control/requests", g_strdup (""));
+  g_assert_true (json_object_has_member (answer, grant));
+
+  return (guint) json_object_get_int_member (answer, grant);
+}
+
+char *
+mail_setup_test_identity_introspect (const char *token)
+{
+  g_autoptr(JsonObject) answer = NULL;
+
+  answer = mail_setup_test_identity_call (SOUP_METHOD_POST, "/introspect",
+                                          soup_form_encode ("token", token, NULL));
+  if (!json_object_get_boolean_member (answer, "active"))
+    return NULL;
+
+  return g_strdup (json_object_get_string_member (answer, "username"));
+}

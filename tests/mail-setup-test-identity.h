@@ -30,4 +30,14 @@ void        mail_setup_test_identity_force_token_error (const char *grant,
 JsonObject *mail_setup_test_identity_get_authorize (void);
 void        mail_setup_test_identity_reset         (void);
 
+/* Access tokens issued from now on live SECONDS; until the next reset. */
+void        mail_setup_test_identity_set_lifetime    (guint       seconds);
+/* Every token request waits MILLISECONDS; until the next reset. */
+void        mail_setup_test_identity_set_token_delay (guint       milliseconds);
+/* Token requests of GRANT since the last reset, answered or refused. */
+guint       mail_setup_test_identity_count_requests  (const char *grant);
+/* The user name the access token TOKEN is good for, NULL when it is not
+ * (any longer) good: as Dovecot asks. */
+char       *mail_setup_test_identity_introspect      (const char *token);
+
 G_END_DECLS

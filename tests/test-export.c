@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "mail-setup-account-store.h"
 #include "mail-setup-export.h"
 
 /* Characters that each format or the shell reads specially, in the name,
@@ -148,9 +149,11 @@ test_export_msmtp_text (void)
   assert_line (password, "auth on");
   assert_line (password, "user \"me-smtp\"");
   assert_line (password, "passwordeval \"secret-tool lookup xdg:schema io.github.mailsetup.Account "
-                         "user me-smtp server smtp.example.org protocol smtp || "
+                         "email me@example.org user me-smtp server smtp.example.org protocol smtp "
+                         "authtype password || "
                          "secret-tool lookup xdg:schema io.github.mailsetup.Account "
-                         "user me server imap.example.org protocol imap\"");
+                         "email me@example.org user me server imap.example.org protocol imap "
+                         "authtype password\"");
   assert_no_line_starting (password, "auth xoauth2");
   g_assert_null (strstr (password, "mail-setup --token"));
 }
@@ -186,7 +189,8 @@ test_export_mbsync_text (void)
   assert_line (password, "AuthMechs PLAIN LOGIN");
   assert_line (password, "User \"me\"");
   assert_line (password, "PassCmd \"secret-tool lookup xdg:schema io.github.mailsetup.Account "
-                         "user me server imap.example.org protocol imap\"");
+                         "email me@example.org user me server imap.example.org protocol imap "
+                         "authtype password\"");
 }
 
 /* mbsync reads the file without a server, but uses User and PassCmd only
@@ -211,7 +215,9 @@ test_export_mbsync_quoting (void)
   password = export (MAIL_SETUP_EXPORT_MBSYNC, &account);
   assert_line (password, "Host ::1");
   assert_line (password, "PassCmd \"secret-tool lookup xdg:schema io.github.mailsetup.Account "
-                         "user '\\\"DOMAIN\\\\o'\\\\''neil\\\" $x #1; y \\\"q\\\"' server ::1 protocol imap\"");
+                         "email '\\\"john \\\\\\\"q\\\\\\\" doe\\\"@example.com' "
+                         "user '\\\"DOMAIN\\\\o'\\\\''neil\\\" $x #1; y \\\"q\\\"' server ::1 protocol imap "
+                         "authtype password\"");
 }
 
 static void
@@ -263,7 +269,8 @@ test_export_neomutt_text (void)
   assert_line (password, "set smtp_url = \"smtps://me-smtp@smtp.example.org:465/\"");
   assert_line (password, "set ssl_starttls = yes");
   assert_line (password, "set imap_pass = \"`secret-tool lookup xdg:schema io.github.mailsetup.Account "
-                         "user me server imap.example.org protocol imap`\"");
+                         "email me@example.org user me server imap.example.org protocol imap "
+                         "authtype password`\"");
   assert_no_line_starting (password, "set imap_authenticators");
   assert_no_line_starting (password, "set imap_oauth_refresh_command");
 }
@@ -288,7 +295,8 @@ test_export_aerc_text (void)
   assert_line (password, "outgoing = smtps+plain://me-smtp@smtp.example.org:465");
   assert_no_line_starting (password, "smtp-starttls");
   assert_line (password, "source-cred-cmd = secret-tool lookup xdg:schema io.github.mailsetup.Account "
-                         "user me server imap.example.org protocol imap");
+                         "email me@example.org user me server imap.example.org protocol imap "
+                         "authtype password");
 }
 
 static void
@@ -355,6 +363,171 @@ test_export_refuses_unsafe (void)
   }
 }
 
+/* Saved accounts, as the command line exports them */
+
+/* XDG_CONFIG_HOME of this process, for accounts.ini. */
+static char *config_home;
+
+/* The account saved as GROUP in an accounts.ini that holds only it. */
+static MailSetupSavedAccount *
+find_saved (const char *email,
+            const char *group)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_build_filename (config_home, "mail-setup", NULL);
+  g_autofree char *path = g_build_filename (dir, "accounts.ini", NULL);
+  g_autofree char *contents = g_strdup_printf ("[%s]\n%s", email, group);
+  MailSetupSavedAccount *saved;
+
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
+  g_file_set_contents (path, contents, -1, &error);
+  g_assert_no_error (error);
+
+  saved = mail_setup_account_store_find (email, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (saved);
+
+  return saved;
+}
+
+static char *
+export_saved (MailSetupExportFormat  format,
+              MailSetupSavedAccount *saved,
+              const char            *program_path)
+{
+  g_autoptr(GError) error = NULL;
+  char *text = mail_setup_export_config_for_saved_account (format, saved, program_path, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (text);
+  return text;
+}
+
+/* Every setting of the keyfile reaches the place of its own in the text:
+ * the receiving server's for mbsync, the sending server's for msmtp. */
+static void
+test_export_saved_password (void)
+{
+  g_autoptr(MailSetupSavedAccount) saved =
+    find_saved ("me@example.org",
+                "email=me@example.org\nprovider=other\n"
+                "server=imap.example.org\nport=143\nsecurity=starttls\nusername=me\n"
+                "display-name=Me Myself\nauthtype=password\n"
+                "smtp-server=smtp.example.org\nsmtp-port=465\nsmtp-security=ssl\n"
+                "smtp-username=me-smtp\n");
+  g_autofree char *msmtp = export_saved (MAIL_SETUP_EXPORT_MSMTP, saved, "/ignored/mail-setup");
+  g_autofree char *mbsync = export_saved (MAIL_SETUP_EXPORT_MBSYNC, saved, NULL);
+  g_autofree char *aerc = export_saved (MAIL_SETUP_EXPORT_AERC, saved, NULL);
+
+  assert_line (msmtp, "account me@example.org");
+  assert_line (msmtp, "host smtp.example.org");
+  assert_line (msmtp, "port 465");
+  assert_line (msmtp, "tls_starttls off");
+  assert_line (msmtp, "auth on");
+  assert_line (msmtp, "user \"me-smtp\"");
+  assert_line (msmtp, "from \"me@example.org\"");
+  assert_line (msmtp, "passwordeval \"secret-tool lookup xdg:schema io.github.mailsetup.Account "
+                      "email me@example.org user me-smtp server smtp.example.org protocol smtp "
+                      "authtype password || "
+                      "secret-tool lookup xdg:schema io.github.mailsetup.Account "
+                      "email me@example.org user me server imap.example.org protocol imap "
+                      "authtype password\"");
+  /* A password account never asks Mail Setup, wherever it is. */
+  g_assert_null (strstr (msmtp, "mail-setup"));
+
+  assert_line (mbsync, "Host imap.example.org");
+  assert_line (mbsync, "Port 143");
+  assert_line (mbsync, "User \"me\"");
+  assert_line (mbsync, "SSLType STARTTLS");
+  assert_line (mbsync, "AuthMechs PLAIN LOGIN");
+
+  assert_line (aerc, "from = Me Myself <me@example.org>");
+}
+
+static void
+test_export_saved_microsoft (void)
+{
+  g_autoptr(MailSetupSavedAccount) saved =
+    find_saved ("someone@contoso.com",
+                "email=someone@contoso.com\nprovider=microsoft365\n"
+                "server=outlook.office365.com\nport=993\nsecurity=ssl\n"
+                "username=someone@contoso.com\nauthtype=oauth2\n"
+                "smtp-server=smtp.office365.com\nsmtp-port=587\nsmtp-security=starttls\n"
+                "smtp-username=someone@contoso.com\n");
+  g_autofree char *on_path = export_saved (MAIL_SETUP_EXPORT_MSMTP, saved, NULL);
+  g_autofree char *built = export_saved (MAIL_SETUP_EXPORT_MSMTP, saved,
+                                         "/home/me/src/mail setup/_build/src/mail-setup");
+  g_autofree char *mbsync = export_saved (MAIL_SETUP_EXPORT_MBSYNC, saved,
+                                          "/home/me/src/mail setup/_build/src/mail-setup");
+  g_autofree char *neomutt = export_saved (MAIL_SETUP_EXPORT_NEOMUTT, saved, NULL);
+
+  assert_line (on_path, "host smtp.office365.com");
+  assert_line (on_path, "port 587");
+  assert_line (on_path, "tls_starttls on");
+  assert_line (on_path, "auth xoauth2");
+  assert_line (on_path, "passwordeval \"mail-setup --token someone@contoso.com\"");
+  g_assert_null (strstr (on_path, "secret-tool"));
+
+  assert_line (built, "passwordeval \"'/home/me/src/mail setup/_build/src/mail-setup' "
+                      "--token someone@contoso.com\"");
+  assert_line (mbsync, "PassCmd \"'/home/me/src/mail setup/_build/src/mail-setup' "
+                       "--token someone@contoso.com\"");
+  assert_line (mbsync, "AuthMechs XOAUTH2");
+  assert_line (neomutt, "set imap_oauth_refresh_command = \"mail-setup --token someone@contoso.com\"");
+}
+
+/* A file from before the sending server was saved: the export uses what
+ * the store makes of it, the wizard's choice for the provider. */
+static void
+test_export_saved_without_smtp (void)
+{
+  g_autoptr(MailSetupSavedAccount) saved =
+    find_saved ("old@outlook.com",
+                "email=old@outlook.com\nprovider=outlook\n"
+                "server=outlook.office365.com\nport=993\nsecurity=ssl\n"
+                "username=old@outlook.com\nauthtype=oauth2\n");
+  g_autofree char *msmtp = export_saved (MAIL_SETUP_EXPORT_MSMTP, saved, NULL);
+  g_autofree char *host_line = g_strdup_printf ("host %s",
+                                                mail_setup_saved_account_get_smtp_server (saved));
+
+  g_assert_cmpstr (mail_setup_saved_account_get_smtp_server (saved), !=, "");
+  assert_line (msmtp, host_line);
+  assert_line (msmtp, "user \"old@outlook.com\"");
+  assert_line (msmtp, "auth xoauth2");
+}
+
+static void
+test_export_saved_refused (void)
+{
+  g_autoptr(MailSetupSavedAccount) kerberos =
+    find_saved ("k@example.org",
+                "server=imap.example.org\nport=993\nsecurity=ssl\nauthtype=kerberos\n"
+                "smtp-server=smtp.example.org\nsmtp-port=587\nsmtp-security=starttls\n");
+  /* The keyfile's escape \n is a line break in the value. */
+  g_autoptr(MailSetupSavedAccount) broken =
+    find_saved ("b@example.org",
+                "server=imap.example.org\nport=993\nsecurity=ssl\nauthtype=password\n"
+                "display-name=B\\nset folder = x\n"
+                "smtp-server=smtp.example.org\nsmtp-port=587\nsmtp-security=starttls\n");
+
+  for (int format = 0; format < MAIL_SETUP_EXPORT_N_FORMATS; format++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autofree char *unknown = NULL;
+      g_autofree char *line_break = NULL;
+
+      unknown = mail_setup_export_config_for_saved_account (format, kerberos, NULL, &error);
+      g_assert_error (error, MAIL_SETUP_EXPORT_ERROR, MAIL_SETUP_EXPORT_ERROR_INVALID);
+      g_assert_nonnull (strstr (error->message, "kerberos"));
+      g_assert_null (unknown);
+      g_clear_error (&error);
+
+      line_break = mail_setup_export_config_for_saved_account (format, broken, NULL, &error);
+      g_assert_error (error, MAIL_SETUP_EXPORT_ERROR, MAIL_SETUP_EXPORT_ERROR_INVALID);
+      g_assert_null (line_break);
+    }
+}
+
 /* The real programs */
 
 typedef struct
@@ -370,8 +543,7 @@ static const char stand_in[] =
   "#!/bin/sh\n"
   "for arg in \"$@\"; do printf '%s\\n' \"$arg\"; done >> \"$EXPORT_TEST_LOG\"\n"
   "echo --end >> \"$EXPORT_TEST_LOG\"\n"
-  "for arg in \"$@\"; do last=\"$arg\"; done\n"
-  "[ \"$last\" = \"$EXPORT_TEST_FAIL\" ] && exit 1\n"
+  "for arg in \"$@\"; do [ \"$arg\" = \"$EXPORT_TEST_FAIL\" ] && exit 1; done\n"
   "printf '%s\\n' \"$EXPORT_TEST_SECRET\"\n";
 
 static void
@@ -611,13 +783,18 @@ test_export_msmtp_reads (Fixture       *fixture,
             }
           else
             {
+              g_autofree char *smtp_lookup = NULL;
+              g_autofree char *imap_lookup = NULL;
+
+              smtp_lookup = g_strdup_printf ("lookup\nxdg:schema\nio.github.mailsetup.Account\n"
+                                             "email\n%s\nuser\n" HOSTILE_USER "\nserver\n127.0.0.1\n"
+                                             "protocol\nsmtp\nauthtype\npassword\n", emails[i]);
+              imap_lookup = g_strdup_printf ("lookup\nxdg:schema\nio.github.mailsetup.Account\n"
+                                             "email\n%s\nuser\n" HOSTILE_USER "\nserver\n127.0.0.1\n"
+                                             "protocol\nimap\nauthtype\npassword\n", emails[i]);
               g_assert_cmpuint (g_strv_length (calls), ==, 2);
-              g_assert_cmpstr (calls[0], ==,
-                               "lookup\nxdg:schema\nio.github.mailsetup.Account\n"
-                               "user\n" HOSTILE_USER "\nserver\n127.0.0.1\nprotocol\nsmtp\n");
-              g_assert_cmpstr (calls[1], ==,
-                               "lookup\nxdg:schema\nio.github.mailsetup.Account\n"
-                               "user\n" HOSTILE_USER "\nserver\n127.0.0.1\nprotocol\nimap\n");
+              g_assert_cmpstr (calls[0], ==, smtp_lookup);
+              g_assert_cmpstr (calls[1], ==, imap_lookup);
             }
         }
     }
@@ -716,10 +893,12 @@ test_export_neomutt_reads_password (Fixture       *fixture,
   g_assert_cmpuint (g_strv_length (calls), ==, 2);
   g_assert_cmpstr (calls[0], ==,
                    "lookup\nxdg:schema\nio.github.mailsetup.Account\n"
-                   "user\n" HOSTILE_USER "\nserver\n127.0.0.1\nprotocol\nimap\n");
+                   "email\n" HOSTILE_EMAIL "\nuser\n" HOSTILE_USER "\nserver\n127.0.0.1\n"
+                   "protocol\nimap\nauthtype\npassword\n");
   g_assert_cmpstr (calls[1], ==,
                    "lookup\nxdg:schema\nio.github.mailsetup.Account\n"
-                   "user\n" HOSTILE_USER "\nserver\n127.0.0.1\nprotocol\nsmtp\n");
+                   "email\n" HOSTILE_EMAIL "\nuser\n" HOSTILE_USER "\nserver\n127.0.0.1\n"
+                   "protocol\nsmtp\nauthtype\npassword\n");
 }
 
 static void
@@ -902,7 +1081,8 @@ test_export_mbsync_reads (Fixture       *fixture,
         else
           g_assert_cmpstr (calls[0], ==,
                            "lookup\nxdg:schema\nio.github.mailsetup.Account\n"
-                           "user\n" HOSTILE_USER "\nserver\n127.0.0.1\nprotocol\nimap\n");
+                           "email\n" HOSTILE_EMAIL "\nuser\n" HOSTILE_USER "\nserver\n127.0.0.1\n"
+                           "protocol\nimap\nauthtype\npassword\n");
       }
     }
 }
@@ -961,8 +1141,9 @@ test_export_aerc_reads (Fixture       *fixture,
           if (microsoft)
             expected_call = g_strdup_printf ("--token\n%s\n", emails[i]);
           else
-            expected_call = g_strdup ("lookup\nxdg:schema\nio.github.mailsetup.Account\n"
-                                      "user\n" HOSTILE_USER "\nserver\n127.0.0.1\nprotocol\nimap\n");
+            expected_call = g_strdup_printf ("lookup\nxdg:schema\nio.github.mailsetup.Account\n"
+                                             "email\n%s\nuser\n" HOSTILE_USER "\nserver\n127.0.0.1\n"
+                                             "protocol\nimap\nauthtype\npassword\n", emails[i]);
           g_assert_cmpstr (calls[0], ==, expected_call);
         }
     }
@@ -972,6 +1153,14 @@ int
 main (int   argc,
       char *argv[])
 {
+  g_autoptr(GError) error = NULL;
+  int status;
+
+  /* Before anything asks GLib for it, which keeps the first answer. */
+  config_home = g_dir_make_tmp ("mail-setup-export-config-XXXXXX", &error);
+  g_assert_no_error (error);
+  g_setenv ("XDG_CONFIG_HOME", config_home, TRUE);
+
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/export/formats", test_export_formats);
@@ -983,6 +1172,10 @@ main (int   argc,
   g_test_add_func ("/export/neomutt-text", test_export_neomutt_text);
   g_test_add_func ("/export/aerc-text", test_export_aerc_text);
   g_test_add_func ("/export/refuses-unsafe", test_export_refuses_unsafe);
+  g_test_add_func ("/export/saved-password", test_export_saved_password);
+  g_test_add_func ("/export/saved-microsoft", test_export_saved_microsoft);
+  g_test_add_func ("/export/saved-without-smtp", test_export_saved_without_smtp);
+  g_test_add_func ("/export/saved-refused", test_export_saved_refused);
   g_test_add ("/export/msmtp-reads", Fixture, NULL,
               fixture_set_up, test_export_msmtp_reads, fixture_tear_down);
   g_test_add ("/export/neomutt-reads-password", Fixture, NULL,
@@ -994,5 +1187,9 @@ main (int   argc,
   g_test_add ("/export/aerc-reads", Fixture, NULL,
               fixture_set_up, test_export_aerc_reads, fixture_tear_down);
 
-  return g_test_run ();
+  status = g_test_run ();
+  remove_tree (config_home);
+  g_free (config_home);
+
+  return status;
 }

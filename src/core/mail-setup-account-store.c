@@ -290,6 +290,25 @@ key_list_new (MailSetupSavedAccount *saved,
   return list;
 }
 
+/* Adds the access token's item of a Microsoft sign-in, to delete it with
+ * the others: a sign-in has one item of its own, so there is room. */
+static KeyList *
+key_list_add_access_token (KeyList               *list,
+                           MailSetupSavedAccount *saved)
+{
+  MailSetupSecretKey key;
+
+  if (list->n_keys < G_N_ELEMENTS (list->keys) &&
+      mail_setup_saved_account_get_access_token_key (saved, &key))
+    {
+      list->owners[list->n_keys] = g_object_ref (saved);
+      list->keys[list->n_keys] = key;
+      list->n_keys++;
+    }
+
+  return list;
+}
+
 /* Stores SECRET in, or with SECRET NULL deletes, every item of a list, one
  * after the other, and stops at the first error. */
 typedef struct
@@ -685,6 +704,25 @@ mail_setup_saved_account_get_smtp_secret_key (MailSetupSavedAccount *self,
   return TRUE;
 }
 
+/* Fills KEY, as mail_setup_saved_account_get_secret_key() does, with the
+ * item that keeps a Microsoft sign-in's access token. FALSE for a password
+ * account, which has none. */
+gboolean
+mail_setup_saved_account_get_access_token_key (MailSetupSavedAccount *self,
+                                               MailSetupSecretKey    *key)
+{
+  g_return_val_if_fail (MAIL_SETUP_IS_SAVED_ACCOUNT (self), FALSE);
+  g_return_val_if_fail (key != NULL, FALSE);
+
+  if (!g_str_equal (self->authtype, MAIL_SETUP_SECRET_AUTHTYPE_OAUTH2))
+    return FALSE;
+
+  mail_setup_saved_account_get_secret_key (self, key);
+  key->authtype = MAIL_SETUP_SECRET_AUTHTYPE_OAUTH2_ACCESS;
+
+  return TRUE;
+}
+
 /* Puts the saved settings into ACCOUNT, as if typed, with no password and
  * no Microsoft sign-in: the one mapping from a saved account to the
  * wizard's, for "Test again" and "Change password". A provider that is no
@@ -919,7 +957,10 @@ save_secret_stored_cb (GObject      *source,
 
   if (data->previous != NULL)
     {
-      old_items = key_list_new (data->previous, data->saved);
+      /* The access token that --token kept belongs to the sign-in that
+       * this one replaces. */
+      old_items = key_list_add_access_token (key_list_new (data->previous, data->saved),
+                                             data->previous);
       if (old_items->n_keys > 0)
         {
           items_apply_async (g_steal_pointer (&old_items), NULL, NULL, save_old_item_deleted_cb,
@@ -1099,8 +1140,8 @@ mail_setup_account_store_remove_async (const char          *email,
 
   /* The keyring first: when it fails, the account stays listed and
    * removing it can be tried again. */
-  items_apply_async (key_list_new (saved, NULL), NULL, cancellable, remove_secret_deleted_cb,
-                     g_steal_pointer (&task));
+  items_apply_async (key_list_add_access_token (key_list_new (saved, NULL), saved), NULL,
+                     cancellable, remove_secret_deleted_cb, g_steal_pointer (&task));
 }
 
 gboolean
@@ -1304,6 +1345,151 @@ mail_setup_account_store_update_secret_async (MailSetupSavedAccount *saved,
 gboolean
 mail_setup_account_store_update_secret_finish (GAsyncResult  *result,
                                                GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* The access token of a Microsoft sign-in. */
+
+/* "EXPIRES_AT\nTOKEN" (see the header), read without copying the token
+ * anywhere that is not wiped. */
+static MailSetupSecret *
+parse_access_token (const char *stored,
+                    gint64     *expires_at)
+{
+  const char *newline = strchr (stored, '\n');
+  g_autofree char *number = NULL;
+  guint64 value;
+
+  if (newline == NULL || newline == stored || newline[1] == '\0' ||
+      strpbrk (newline + 1, "\r\n") != NULL)
+    return NULL;
+
+  number = g_strndup (stored, newline - stored);
+  if (!g_ascii_string_to_unsigned (number, 10, 0, G_MAXINT64, &value, NULL))
+    return NULL;
+
+  *expires_at = (gint64) value;
+  return mail_setup_secret_new (newline + 1);
+}
+
+static void
+lookup_access_token_cb (GObject      *source,
+                        GAsyncResult *result,
+                        gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  gint64 *expires_at = g_task_get_task_data (task);
+  g_autoptr(MailSetupSecret) stored = NULL;
+  GError *error = NULL;
+
+  stored = mail_setup_secret_store_lookup_finish (result, &error);
+  if (error != NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  g_task_return_pointer (task, stored != NULL ? parse_access_token (stored, expires_at) : NULL,
+                         (GDestroyNotify) mail_setup_secret_free);
+}
+
+void
+mail_setup_account_store_lookup_access_token_async (MailSetupSavedAccount *saved,
+                                                    GCancellable          *cancellable,
+                                                    GAsyncReadyCallback    callback,
+                                                    gpointer               user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  MailSetupSecretKey key;
+
+  g_return_if_fail (MAIL_SETUP_IS_SAVED_ACCOUNT (saved));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (NULL, cancellable, callback, user_data);
+  g_task_set_source_tag (task, mail_setup_account_store_lookup_access_token_async);
+  g_task_set_task_data (task, g_new0 (gint64, 1), g_free);
+
+  if (!mail_setup_saved_account_get_access_token_key (saved, &key))
+    {
+      g_task_return_pointer (task, NULL, NULL);
+      return;
+    }
+
+  mail_setup_secret_store_lookup_async (&key, cancellable, lookup_access_token_cb,
+                                        g_steal_pointer (&task));
+}
+
+MailSetupSecret *
+mail_setup_account_store_lookup_access_token_finish (GAsyncResult  *result,
+                                                     gint64        *expires_at,
+                                                     GError       **error)
+{
+  MailSetupSecret *token;
+
+  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
+
+  token = g_task_propagate_pointer (G_TASK (result), error);
+  if (expires_at != NULL)
+    *expires_at = token != NULL ? *(gint64 *) g_task_get_task_data (G_TASK (result)) : 0;
+
+  return token;
+}
+
+static void
+save_access_token_cb (GObject      *source,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
+
+  if (mail_setup_secret_store_save_finish (result, &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
+void
+mail_setup_account_store_save_access_token_async (MailSetupSavedAccount *saved,
+                                                  const char            *access_token,
+                                                  gint64                 expires_at,
+                                                  GCancellable          *cancellable,
+                                                  GAsyncReadyCallback    callback,
+                                                  gpointer               user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(MailSetupSecret) stored = NULL;
+  MailSetupSecretKey key;
+
+  g_return_if_fail (MAIL_SETUP_IS_SAVED_ACCOUNT (saved));
+  g_return_if_fail (access_token != NULL && *access_token != '\0');
+  g_return_if_fail (strpbrk (access_token, "\r\n") == NULL);
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (NULL, cancellable, callback, user_data);
+  g_task_set_source_tag (task, mail_setup_account_store_save_access_token_async);
+
+  if (!mail_setup_saved_account_get_access_token_key (saved, &key))
+    {
+      g_task_return_new_error (task, MAIL_SETUP_ACCOUNT_STORE_ERROR,
+                               MAIL_SETUP_ACCOUNT_STORE_ERROR_INVALID,
+                               _("%s does not sign in with Microsoft."), saved->email);
+      return;
+    }
+
+  stored = g_malloc0 (strlen (access_token) + 32);
+  g_snprintf (stored, strlen (access_token) + 32, "%" G_GINT64_FORMAT "\n%s", expires_at,
+              access_token);
+  mail_setup_secret_store_save_async (&key, stored, cancellable, save_access_token_cb,
+                                      g_steal_pointer (&task));
+}
+
+gboolean
+mail_setup_account_store_save_access_token_finish (GAsyncResult  *result,
+                                                   GError       **error)
 {
   g_return_val_if_fail (g_task_is_valid (result, NULL), FALSE);
 

@@ -35,7 +35,8 @@ G_BEGIN_DECLS
  * server. The secret never goes to the keyfile, and into the keyring once
  * for each server: a password is stored twice, for the receiving and for
  * the outgoing server (see mail-setup-secret-store.h), while a Microsoft
- * sign-in's one refresh token, in one item, serves both. Saving writes the keyring first and
+ * sign-in's one refresh token, in one item, serves both (and `--token`
+ * keeps its access token in a second item, see below). Saving writes the keyring first and
  * the keyfile only when that worked, so a keyring error leaves nothing
  * behind; the window and `mail-setup --check --store` both save through
  * mail_setup_account_store_save_async().
@@ -88,6 +89,8 @@ void               mail_setup_saved_account_get_secret_key     (MailSetupSavedAc
                                                                 MailSetupSecretKey    *key);
 gboolean           mail_setup_saved_account_get_smtp_secret_key (MailSetupSavedAccount *self,
                                                                  MailSetupSecretKey    *key);
+gboolean           mail_setup_saved_account_get_access_token_key (MailSetupSavedAccount *self,
+                                                                  MailSetupSecretKey    *key);
 MailSetupAccount  *mail_setup_saved_account_create_account     (MailSetupSavedAccount *self);
 void               mail_setup_saved_account_load_into          (MailSetupSavedAccount *self,
                                                                 MailSetupAccount      *account);
@@ -170,5 +173,44 @@ void                   mail_setup_account_store_update_secret_async    (MailSetu
                                                                         gpointer               user_data);
 gboolean               mail_setup_account_store_update_secret_finish   (GAsyncResult          *result,
                                                                         GError               **error);
+
+/*
+ * The access token of a Microsoft sign-in, kept for `mail-setup --token`
+ * in a second keyring item beside the refresh token: the same attributes
+ * but authtype "oauth2-access", labelled "Mail Setup: EMAIL (access
+ * token)". Its secret is two lines, the expiry in seconds since 1970 (UTC)
+ * and the token:
+ *
+ *   1767225600
+ *   eyJ0eXAiOi...
+ *
+ * The expiry is in the secret rather than in an attribute so that storing
+ * a new token replaces the item in one step, as storing with the same
+ * attributes does. Removing the account removes it; saving a new sign-in
+ * deletes the one of the old sign-in.
+ */
+
+/* The token, (transfer full) wiped when freed, and in EXPIRES_AT its
+ * expiry; NULL without an error when there is none (or none that can be
+ * read, which is the same to a caller: it asks Microsoft for a new one).
+ * FALSE from get_access_token_key() means SAVED is not a Microsoft
+ * sign-in: then this finds nothing. */
+void                   mail_setup_account_store_lookup_access_token_async  (MailSetupSavedAccount *saved,
+                                                                            GCancellable          *cancellable,
+                                                                            GAsyncReadyCallback    callback,
+                                                                            gpointer               user_data);
+MailSetupSecret       *mail_setup_account_store_lookup_access_token_finish (GAsyncResult          *result,
+                                                                            gint64                *expires_at,
+                                                                            GError               **error);
+/* Stores ACCESS_TOKEN, valid until EXPIRES_AT (seconds since 1970), over
+ * the one kept before. */
+void                   mail_setup_account_store_save_access_token_async    (MailSetupSavedAccount *saved,
+                                                                            const char            *access_token,
+                                                                            gint64                 expires_at,
+                                                                            GCancellable          *cancellable,
+                                                                            GAsyncReadyCallback    callback,
+                                                                            gpointer               user_data);
+gboolean               mail_setup_account_store_save_access_token_finish   (GAsyncResult          *result,
+                                                                            GError               **error);
 
 G_END_DECLS

@@ -213,19 +213,25 @@ smtp_username (const MailSetupExportAccount *account)
   return account->username;
 }
 
+/* The address and the kind of secret make the lookup this account's
+ * password alone: another saved account may sign in with the same name on
+ * the same server, and a Microsoft sign-in's items hold tokens. */
 static void
 append_secret_lookup (GString    *out,
+                      const char *email,
                       const char *user,
                       const char *server,
                       const char *protocol)
 {
   g_string_append (out, "secret-tool lookup xdg:schema ");
   append_shell_word (out, mail_setup_secret_store_get_schema ()->name);
+  g_string_append (out, " email ");
+  append_shell_word (out, email);
   g_string_append (out, " user ");
   append_shell_word (out, user);
   g_string_append (out, " server ");
   append_shell_word (out, server);
-  g_string_append_printf (out, " protocol %s", protocol);
+  g_string_append_printf (out, " protocol %s authtype password", protocol);
 }
 
 /* The command that prints the secret of the receiving server. */
@@ -241,7 +247,7 @@ build_imap_secret_command (const MailSetupExportAccount *account)
       append_shell_word (out, account->email);
     }
   else
-    append_secret_lookup (out, account->username, account->imap_host,
+    append_secret_lookup (out, account->email, account->username, account->imap_host,
                           MAIL_SETUP_SECRET_PROTOCOL_IMAP);
 
   return g_string_free (out, FALSE);
@@ -263,7 +269,7 @@ build_smtp_secret_command (const MailSetupExportAccount *account)
 
   out = g_string_new (NULL);
   imap = build_imap_secret_command (account);
-  append_secret_lookup (out, smtp_username (account), account->smtp_host,
+  append_secret_lookup (out, account->email, smtp_username (account), account->smtp_host,
                         MAIL_SETUP_SECRET_PROTOCOL_SMTP);
   g_string_append_printf (out, " || %s", imap);
 
@@ -797,4 +803,57 @@ mail_setup_export_config (MailSetupExportFormat          format,
     default:
       g_return_val_if_reached (NULL);
     }
+}
+
+/**
+ * mail_setup_export_config_for_saved_account:
+ * @format: the mail program
+ * @saved: a saved account
+ * @program_path: (nullable): how the mail program calls Mail Setup for a
+ *   token; NULL means "mail-setup"
+ * @error: where a value the format cannot hold is reported
+ *
+ * Returns: (transfer full): the configuration, or NULL with @error set in
+ *   the MAIL_SETUP_EXPORT_ERROR domain
+ */
+char *
+mail_setup_export_config_for_saved_account (MailSetupExportFormat   format,
+                                            MailSetupSavedAccount  *saved,
+                                            const char             *program_path,
+                                            GError                **error)
+{
+  const char *authtype;
+  MailSetupExportAccount account = { 0 };
+
+  g_return_val_if_fail (format < MAIL_SETUP_EXPORT_N_FORMATS, NULL);
+  g_return_val_if_fail (MAIL_SETUP_IS_SAVED_ACCOUNT (saved), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  /* A way of signing in that no format knows would be exported as a
+   * password and fail in the mail program instead of here. */
+  authtype = mail_setup_saved_account_get_authtype (saved);
+  if (!g_str_equal (authtype, "password") && !g_str_equal (authtype, "oauth2"))
+    {
+      g_set_error (error, MAIL_SETUP_EXPORT_ERROR, MAIL_SETUP_EXPORT_ERROR_INVALID,
+                   /* TRANSLATORS: %s is the saved "authtype", e.g. "kerberos". */
+                   _("The account signs in with “%s”, which Mail Setup cannot pass on "
+                     "to a mail program."),
+                   authtype);
+      return NULL;
+    }
+
+  account.email = mail_setup_saved_account_get_email (saved);
+  account.display_name = mail_setup_saved_account_get_display_name (saved);
+  account.imap_host = mail_setup_saved_account_get_server (saved);
+  account.imap_port = mail_setup_saved_account_get_port (saved);
+  account.imap_security = mail_setup_saved_account_get_security (saved);
+  account.smtp_host = mail_setup_saved_account_get_smtp_server (saved);
+  account.smtp_port = mail_setup_saved_account_get_smtp_port (saved);
+  account.smtp_security = mail_setup_saved_account_get_smtp_security (saved);
+  account.username = mail_setup_saved_account_get_username (saved);
+  account.smtp_username = mail_setup_saved_account_get_smtp_username (saved);
+  account.microsoft_sign_in = g_str_equal (authtype, "oauth2");
+  account.program_path = program_path;
+
+  return mail_setup_export_config (format, &account, error);
 }

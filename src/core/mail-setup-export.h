@@ -4,6 +4,7 @@
 
 #include <glib.h>
 
+#include "mail-setup-account-store.h"
 #include "mail-setup-types.h"
 
 G_BEGIN_DECLS
@@ -87,5 +88,15 @@ char *mail_setup_export_get_account_name (const MailSetupExportAccount  *account
 char *mail_setup_export_config           (MailSetupExportFormat          format,
                                           const MailSetupExportAccount  *account,
                                           GError                       **error);
+
+/* The same for an account as saved (see mail-setup-account-store.h): its
+ * receiving and sending servers and sign-in names, and a Microsoft sign-in
+ * when its authtype is "oauth2". PROGRAM_PATH is the account's
+ * program_path. An authtype that the formats do not know is refused with
+ * MAIL_SETUP_EXPORT_ERROR_INVALID. */
+char *mail_setup_export_config_for_saved_account (MailSetupExportFormat   format,
+                                                  MailSetupSavedAccount  *saved,
+                                                  const char             *program_path,
+                                                  GError                **error);
 
 G_END_DECLS

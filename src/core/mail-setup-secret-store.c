@@ -137,6 +137,9 @@ mail_setup_secret_store_build_label (const MailSetupSecretKey *key)
 
   g_return_val_if_fail (key != NULL && key->email != NULL && key->protocol != NULL, NULL);
 
+  if (g_strcmp0 (key->authtype, MAIL_SETUP_SECRET_AUTHTYPE_OAUTH2_ACCESS) == 0)
+    return g_strdup_printf ("Mail Setup: %s (access token)", key->email);
+
   protocol = g_ascii_strup (key->protocol, -1);
 
   return g_strdup_printf ("Mail Setup: %s (%s)", key->email, protocol);

@@ -22,6 +22,12 @@ G_BEGIN_DECLS
  *
  *   secret-tool lookup user USER server SMTP-SERVER protocol smtp
  *
+ * A Microsoft sign-in has one item with the refresh token (authtype
+ * oauth2), which serves both servers, and beside it the access token that
+ * `mail-setup --token` keeps (authtype oauth2-access, the same other
+ * attributes; see mail-setup-account-store.h). A program that looks up a
+ * Microsoft account's item adds "authtype oauth2".
+ *
  * Storing again with the same key replaces the item, so one account never
  * has two of a protocol. Every call is asynchronous and cancellable. Errors are in the
  * MAIL_SETUP_KEYRING_ERROR domain, each with a message for the user that
@@ -48,6 +54,9 @@ GQuark mail_setup_keyring_error_quark (void);
 #define MAIL_SETUP_SECRET_PROTOCOL_IMAP "imap"
 #define MAIL_SETUP_SECRET_PROTOCOL_SMTP "smtp"
 
+#define MAIL_SETUP_SECRET_AUTHTYPE_OAUTH2 "oauth2"
+#define MAIL_SETUP_SECRET_AUTHTYPE_OAUTH2_ACCESS "oauth2-access"
+
 /* The attributes of the item. PORT is stored as an integer attribute. */
 typedef struct
 {
@@ -63,7 +72,8 @@ const SecretSchema *mail_setup_secret_store_get_schema      (void);
 char               *mail_setup_secret_store_build_label     (const MailSetupSecretKey *key);
 GError             *mail_setup_secret_store_translate_error (const GError             *error);
 
-/* Stores SECRET with the label "Mail Setup: EMAIL (IMAP)" (or SMTP). */
+/* Stores SECRET with the label "Mail Setup: EMAIL (IMAP)" (or SMTP, or
+ * "access token" for authtype oauth2-access). */
 void              mail_setup_secret_store_save_async      (const MailSetupSecretKey *key,
                                                            const char               *secret,
                                                            GCancellable             *cancellable,

@@ -172,6 +172,7 @@ create_saved_row (gpointer item,
   g_autofree char *name = g_strdup_printf ("saved-%s", email);
   g_autofree char *test_name = g_strdup_printf ("test-saved-%s", email);
   g_autoptr(GMenu) menu = g_menu_new ();
+  g_autoptr(GMenuItem) use = NULL;
   g_autoptr(GMenuItem) change = NULL;
   g_autoptr(GMenuItem) remove = NULL;
   GtkWidget *row = adw_action_row_new ();
@@ -190,6 +191,9 @@ create_saved_row (gpointer item,
   gtk_actionable_set_action_target (GTK_ACTIONABLE (test), "s", email);
   adw_action_row_add_suffix (ADW_ACTION_ROW (row), test);
 
+  use = g_menu_item_new (_("_Use in Mail Apps…"), NULL);
+  g_menu_item_set_action_and_target (use, "win.use-account", "s", email);
+  g_menu_append_item (menu, use);
   change = g_menu_item_new (_("_Change Password"), NULL);
   g_menu_item_set_action_and_target (change, "win.change-password", "s", email);
   g_menu_append_item (menu, change);

@@ -31,6 +31,7 @@ struct _MailSetupResultPage
   GtkWidget                  *try_again_button;
   GtkWidget                  *done_button;
   GtkWidget                  *save_button;
+  GtkWidget                  *use_button;
   GtkLabel                   *save_note_label;
   GtkLabel                   *save_status_label;
   AdwPreferencesGroup        *stage_group;
@@ -152,6 +153,7 @@ mail_setup_result_page_class_init (MailSetupResultPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, MailSetupResultPage, try_again_button);
   gtk_widget_class_bind_template_child (widget_class, MailSetupResultPage, done_button);
   gtk_widget_class_bind_template_child (widget_class, MailSetupResultPage, save_button);
+  gtk_widget_class_bind_template_child (widget_class, MailSetupResultPage, use_button);
   gtk_widget_class_bind_template_child (widget_class, MailSetupResultPage, save_note_label);
   gtk_widget_class_bind_template_child (widget_class, MailSetupResultPage, save_status_label);
   gtk_widget_class_bind_template_child (widget_class, MailSetupResultPage, stage_group);
@@ -255,6 +257,7 @@ mail_setup_result_page_show (MailSetupResultPage *self,
                                ? _("Keep the Microsoft sign-in in your keyring and the settings in Mail Setup")
                                : _("Keep the password in your keyring and the settings in Mail Setup"));
   gtk_widget_set_visible (self->done_button, FALSE);
+  gtk_widget_set_visible (self->use_button, FALSE);
   gtk_widget_set_visible (GTK_WIDGET (self->save_status_label), FALSE);
 
   mail_setup_stage_list_set_check (self->stage_list, check);
@@ -293,6 +296,11 @@ mail_setup_result_page_show_saved (MailSetupResultPage *self)
   gtk_widget_set_visible (self->save_button, FALSE);
   gtk_widget_set_visible (GTK_WIDGET (self->save_note_label), FALSE);
   gtk_widget_set_visible (self->done_button, TRUE);
+  /* The action's target is the address, known only now. */
+  gtk_actionable_set_action_target (GTK_ACTIONABLE (self->use_button), "s",
+                                    mail_setup_account_get_email (account));
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (self->use_button), "win.use-account");
+  gtk_widget_set_visible (self->use_button, TRUE);
   gtk_widget_grab_focus (self->done_button);
 }
 

@@ -102,8 +102,20 @@ answers 200 with JSON; a mistake in a control request gets a 4xx):
        Microsoft refuses the token, as AADSTS53003 "Block device code flow"
        does). Setting it again for a grant replaces the earlier one.
        -> the setting, as JSON.
-  POST /control/reset      forgets the browser setting, the token errors and
-                           the last authorize request. -> {"reset": true}
+  POST /control/lifetime   seconds: the access tokens issued from now on live
+                           this long (3600 until set; a reset restores it).
+                           -> {"seconds": N}
+  POST /control/token-delay  milliseconds: every token request waits this
+                           long before it is answered (0 until set; a reset
+                           restores it), so that requests overlap.
+                           -> {"milliseconds": N}
+  GET  /control/requests   -> how many token requests arrived for each grant
+                           since the start or the last reset, answered or
+                           refused: {"device_code": N, "authorization_code":
+                           N, "refresh_token": N, "other": N}
+  POST /control/reset      forgets the browser setting, the token errors, the
+                           last authorize request, the lifetime, the delay
+                           and the request counts. -> {"reset": true}
   GET  /control/authorize
        -> the last authorize request: tenant and every query field
           (client_id, response_type, redirect_uri, response_mode, scope,
@@ -284,17 +296,20 @@ class State:
         self.last_authorize = None
         self.browser = None
         self.forced_errors = {}
+        self.lifetime = ACCESS_TOKEN_LIFETIME
+        self.token_delay = 0.0
+        self.requests = dict.fromkeys(GRANTS + ("other",), 0)
 
     def issue_tokens(self, username, client_id, scope):
         access_token = "at-" + secrets.token_urlsafe(32)
         refresh_token = "rt-" + secrets.token_urlsafe(32)
-        self.access_tokens[access_token] = (username, time.monotonic() + ACCESS_TOKEN_LIFETIME)
+        self.access_tokens[access_token] = (username, time.monotonic() + self.lifetime)
         self.refresh_tokens[refresh_token] = (username, client_id, scope)
         return {
             "token_type": "Bearer",
             "scope": scope,
-            "expires_in": ACCESS_TOKEN_LIFETIME,
-            "ext_expires_in": ACCESS_TOKEN_LIFETIME,
+            "expires_in": self.lifetime,
+            "ext_expires_in": self.lifetime,
             "access_token": access_token,
             "refresh_token": refresh_token,
         }
@@ -512,7 +527,17 @@ def refresh(form):
         return STATE.issue_tokens(username, client_id, form.get("scope") or scope)
 
 
+def count_request(grant_type):
+    grant = "device_code" if grant_type == DEVICE_CODE_GRANT else grant_type
+    with STATE.lock:
+        STATE.requests[grant if grant in GRANTS else "other"] += 1
+        delay = STATE.token_delay
+    if delay > 0:
+        time.sleep(delay)
+
+
 def token(tenant, form):
+    count_request(form.get("grant_type"))
     check_tenant(tenant)
     grant_type = require(form, "grant_type")
     if grant_type == DEVICE_CODE_GRANT:
@@ -652,11 +677,43 @@ def control_token_error(form):
     return forced.as_json(grant)
 
 
+def control_number(form, name, minimum):
+    try:
+        value = int(require(form, name))
+    except ValueError:
+        raise OAuthError("invalid_request", None, f"{name} must be a number") from None
+    if value < minimum:
+        raise OAuthError("invalid_request", None, f"{name} must be at least {minimum}")
+    return value
+
+
+def control_lifetime(form):
+    seconds = control_number(form, "seconds", 1)
+    with STATE.lock:
+        STATE.lifetime = seconds
+    return {"seconds": seconds}
+
+
+def control_token_delay(form):
+    milliseconds = control_number(form, "milliseconds", 0)
+    with STATE.lock:
+        STATE.token_delay = milliseconds / 1000
+    return {"milliseconds": milliseconds}
+
+
+def control_requests():
+    with STATE.lock:
+        return dict(STATE.requests)
+
+
 def control_reset():
     with STATE.lock:
         STATE.browser = None
         STATE.forced_errors.clear()
         STATE.last_authorize = None
+        STATE.lifetime = ACCESS_TOKEN_LIFETIME
+        STATE.token_delay = 0.0
+        STATE.requests = dict.fromkeys(GRANTS + ("other",), 0)
     return {"reset": True}
 
 
@@ -672,6 +729,10 @@ def control(action, form):
         return control_token_error(form)
     if action == "reset":
         return control_reset()
+    if action == "lifetime":
+        return control_lifetime(form)
+    if action == "token-delay":
+        return control_token_delay(form)
     with STATE.lock:
         code = STATE.by_user_code.get(form.get("user_code", ""))
         if code is None:
@@ -753,6 +814,9 @@ class Handler(BaseHTTPRequestHandler):
                     return
                 if url.path == "/control/authorize":
                     self.answer(200, control_authorize())
+                    return
+                if url.path == "/control/requests":
+                    self.answer(200, control_requests())
                     return
                 endpoint = parse_path(url.path)
                 if endpoint is None or endpoint[1] != "authorize":
