@@ -128,6 +128,13 @@ typedef struct
   char              *doc_title;
   char              *doc_title_fallback;
   gboolean           descr_is_english;
+
+  /* A document from the network (mail_setup_provider_parse_autoconfig()):
+   * what Mail Setup cannot use (a server without TLS, a help link over
+   * http) is left out instead of refusing the whole document. */
+  gboolean           lenient;
+  const char        *email_domain;
+  gboolean           server_unusable;
 } Parser;
 
 static void
@@ -464,6 +471,13 @@ parser_start_documentation (Parser       *parser,
       return FALSE;
     }
 
+  if (parser->lenient && (!is_https_url (url) ||
+                          parser->provider->help_links->len >= MAX_HELP_LINKS))
+    {
+      parser->skip_depth = 1;
+      return TRUE;
+    }
+
   if (!is_https_url (url))
     {
       g_set_error (error, MAIL_SETUP_PROVIDER_ERROR, MAIL_SETUP_PROVIDER_ERROR_INVALID_VALUE,
@@ -661,6 +675,21 @@ parser_end_leaf (Parser      *parser,
 
     case LEAF_HOSTNAME:
       parser->state = STATE_SERVER;
+      /* The one placeholder of the autoconfig format that a host name
+       * holds, as in "imap.%EMAILDOMAIN%". */
+      if (parser->lenient && parser->email_domain != NULL && strstr (value, "%EMAILDOMAIN%"))
+        {
+          g_autoptr(GString) replaced = g_string_new (value);
+
+          g_string_replace (replaced, "%EMAILDOMAIN%", parser->email_domain, 0);
+          g_free (value);
+          value = g_string_free (g_steal_pointer (&replaced), FALSE);
+        }
+      if (parser->lenient && !is_valid_hostname (value))
+        {
+          parser->server_unusable = TRUE;
+          return TRUE;
+        }
       if (!is_valid_hostname (value))
         {
           g_set_error (error, MAIL_SETUP_PROVIDER_ERROR, MAIL_SETUP_PROVIDER_ERROR_INVALID_VALUE,
@@ -688,6 +717,11 @@ parser_end_leaf (Parser      *parser,
           return FALSE;
         }
       parser->server_has_security = TRUE;
+      if (parser->lenient && !parse_socket_type (value, &parser->server.security, NULL))
+        {
+          parser->server_unusable = TRUE;
+          return TRUE;
+        }
       return parse_socket_type (value, &parser->server.security, error);
 
     case LEAF_DESCR:
@@ -713,6 +747,16 @@ parser_end_server (Parser      *parser,
   ServerSettings *target;
 
   parser->state = STATE_PROVIDER;
+
+  if (parser->lenient &&
+      (parser->server_unusable || parser->server.host == NULL || parser->server.port == 0 ||
+       !parser->server_has_security))
+    {
+      server_settings_clear (&parser->server);
+      parser->server_has_security = FALSE;
+      parser->server_unusable = FALSE;
+      return TRUE;
+    }
 
   if (parser->server.host == NULL || parser->server.port == 0 || !parser->server_has_security)
     {
@@ -741,6 +785,12 @@ parser_end_documentation (Parser  *parser,
   HelpLink help = { 0 };
 
   parser->state = STATE_PROVIDER;
+
+  if (parser->lenient && parser->doc_title == NULL && parser->doc_title_fallback == NULL)
+    {
+      g_clear_pointer (&parser->doc_url, g_free);
+      return TRUE;
+    }
 
   if (parser->doc_title == NULL && parser->doc_title_fallback == NULL)
     {
@@ -1259,6 +1309,12 @@ mail_setup_provider_matches_domain (MailSetupProvider *self,
   return FALSE;
 }
 
+static GPtrArray *parse_document (const char  *xml,
+                                  gssize       length,
+                                  gboolean     lenient,
+                                  const char  *email_domain,
+                                  GError     **error);
+
 /**
  * mail_setup_provider_parse:
  * @xml: a Mozilla ISPDB clientConfig document, as UTF-8
@@ -1273,13 +1329,52 @@ mail_setup_provider_parse (const char  *xml,
                            gssize       length,
                            GError     **error)
 {
+  g_return_val_if_fail (xml != NULL || length == 0, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  return parse_document (xml, length, FALSE, NULL, error);
+}
+
+/**
+ * mail_setup_provider_parse_autoconfig:
+ * @xml: a clientConfig document from the network (the ISPDB, a domain's
+ *   autoconfig file), as UTF-8
+ * @length: length of @xml in bytes, or -1 if it is nul-terminated
+ * @email_domain: the domain of the address it was fetched for, which
+ *   replaces "%EMAILDOMAIN%" in host names
+ * @error: return location for a #MAIL_SETUP_PROVIDER_ERROR
+ *
+ * As mail_setup_provider_parse(), with the same bounds, but servers that
+ * Mail Setup cannot use (no TLS, an unknown placeholder in the host name,
+ * values missing) and help links that are not https are left out rather
+ * than refusing the document. A provider may then have no IMAP server.
+ *
+ * Returns: (transfer full) (element-type MailSetupProvider): the providers
+ *   in document order, or %NULL with @error set
+ */
+GPtrArray *
+mail_setup_provider_parse_autoconfig (const char  *xml,
+                                      gssize       length,
+                                      const char  *email_domain,
+                                      GError     **error)
+{
+  g_return_val_if_fail (xml != NULL || length == 0, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  return parse_document (xml, length, TRUE, email_domain, error);
+}
+
+static GPtrArray *
+parse_document (const char  *xml,
+                gssize       length,
+                gboolean     lenient,
+                const char  *email_domain,
+                GError     **error)
+{
   g_auto(Parser) parser = { 0 };
   g_autoptr(GMarkupParseContext) context = NULL;
   g_autoptr(GError) local_error = NULL;
   gsize size;
-
-  g_return_val_if_fail (xml != NULL || length == 0, NULL);
-  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   if (xml == NULL)
     xml = "";
@@ -1302,6 +1397,8 @@ mail_setup_provider_parse (const char  *xml,
   parser.providers = g_ptr_array_new_with_free_func (g_object_unref);
   parser.text = g_string_new (NULL);
   parser.state = STATE_DOCUMENT;
+  parser.lenient = lenient;
+  parser.email_domain = email_domain;
 
   context = g_markup_parse_context_new (&parser_functions,
                                         G_MARKUP_TREAT_CDATA_AS_TEXT |

@@ -49,6 +49,10 @@ gboolean            mail_setup_provider_matches_domain      (MailSetupProvider *
 GPtrArray          *mail_setup_provider_parse               (const char        *xml,
                                                              gssize             length,
                                                              GError           **error);
+GPtrArray          *mail_setup_provider_parse_autoconfig    (const char        *xml,
+                                                             gssize             length,
+                                                             const char        *email_domain,
+                                                             GError           **error);
 
 GListModel         *mail_setup_provider_catalog_get_default   (void);
 MailSetupProvider  *mail_setup_provider_catalog_lookup        (const char *id);
