@@ -270,12 +270,29 @@ add_app_settings (MailSetupUsePage     *self,
 /* The terminal programs' rows */
 
 /* Where the configuration goes, in words for someone who has never edited
- * such a file. */
+ * such a file, and what to run once it is there: the configuration's own
+ * comments say it too, but they are wider than the box. */
 static char *
-describe_file_steps (MailSetupMailProgram  program,
-                     MailSetupExportFormat format)
+describe_file_steps (MailSetupUsePage      *self,
+                     MailSetupMailProgram   program,
+                     MailSetupExportFormat  format)
 {
   const char *path = mail_setup_export_format_get_path (format);
+  const MailSetupExportAccount account = {
+    .email = mail_setup_saved_account_get_email (self->saved),
+  };
+  g_autofree char *account_name = mail_setup_export_get_account_name (&account);
+  g_autofree char *escaped_name = g_markup_escape_text (account_name, -1);
+
+  if (program == MAIL_SETUP_MAIL_PROGRAM_MBSYNC)
+    return g_strdup_printf (/* Translators: the first %s is a file name (~/.mbsyncrc), the
+                             * other two the account's name, such as you@example.org */
+                            _("Create the file <tt>%s</tt> and paste this into it, or add it at "
+                              "the end after an empty line if the file is already there. Then, "
+                              "in a terminal, make the folder for your mail with "
+                              "<tt>mkdir -p ~/Mail/%s</tt> and fetch your mail with "
+                              "<tt>mbsync %s</tt>."),
+                            path, escaped_name, escaped_name);
 
   if (program == MAIL_SETUP_MAIL_PROGRAM_AERC)
     return g_strdup_printf (/* Translators: both %s are the same file name, such as ~/.config/aerc/accounts.conf */
@@ -430,7 +447,7 @@ add_file_settings (MailSetupUsePage      *self,
       return;
     }
 
-  steps = describe_file_steps (program, format);
+  steps = describe_file_steps (self, program, format);
   label = create_paragraph (steps, FALSE);
   gtk_widget_set_name (label, steps_name);
   gtk_box_append (GTK_BOX (box), label);
