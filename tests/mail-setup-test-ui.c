@@ -2,6 +2,7 @@
 
 #include <glib/gstdio.h>
 
+#include "mail-setup-core.h"
 #include "mail-setup-test-ui.h"
 #include "mail-setup-test-util.h"
 
@@ -98,11 +99,29 @@ mail_setup_test_ui_open_window (void)
   return mail_setup_test_ui_open_window_with_size (-1, -1);
 }
 
+static gboolean network_lookups_allowed;
+
+/* The provider page looks up the address's domain (MX records, Microsoft's
+ * realm service, autoconfig hosts). The tests' addresses must never go
+ * out: only a test that answers those lookups itself turns them on. */
+void
+mail_setup_test_ui_allow_network_lookups (void)
+{
+  network_lookups_allowed = TRUE;
+}
+
 MailSetupWindow *
 mail_setup_test_ui_open_window_with_size (int width,
                                           int height)
 {
   MailSetupWindow *window;
+
+  if (!network_lookups_allowed)
+    {
+      g_autoptr(GSettings) settings = mail_setup_settings_new ();
+
+      g_settings_set_boolean (settings, "network-lookups", FALSE);
+    }
 
   window = mail_setup_window_new (mail_setup_test_ui_get_application ());
   if (width > 0 && height > 0)

@@ -11,6 +11,9 @@ G_BEGIN_DECLS
 
 typedef gboolean (*MailSetupTestCondition) (gpointer user_data);
 
+/* Lets the window look up the provider over the network (tests that answer
+ * those lookups themselves); off otherwise. */
+void             mail_setup_test_ui_allow_network_lookups (void);
 MailSetupApplication *mail_setup_test_ui_get_application (void);
 MailSetupWindow *mail_setup_test_ui_open_window  (void);
 MailSetupWindow *mail_setup_test_ui_open_window_with_size (int width,

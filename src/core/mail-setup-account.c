@@ -454,6 +454,46 @@ mail_setup_account_choose_provider (MailSetupAccount  *self,
   mail_setup_account_set_provider (self, provider);
 }
 
+gboolean
+mail_setup_account_get_provider_chosen (MailSetupAccount *self)
+{
+  g_return_val_if_fail (MAIL_SETUP_IS_ACCOUNT (self), FALSE);
+  return self->provider_chosen;
+}
+
+void
+mail_setup_account_set_found_servers (MailSetupAccount  *self,
+                                      const char        *imap_host,
+                                      guint              imap_port,
+                                      MailSetupSecurity  imap_security,
+                                      const char        *smtp_host,
+                                      guint              smtp_port,
+                                      MailSetupSecurity  smtp_security)
+{
+  g_return_if_fail (MAIL_SETUP_IS_ACCOUNT (self));
+
+  g_object_freeze_notify (G_OBJECT (self));
+
+  /* Found, not typed: the next provider or the next finding may replace
+   * them, as a provider's own settings. */
+  if (imap_host != NULL && (self->server_from_provider || *self->server == '\0'))
+    {
+      mail_setup_account_set_server (self, imap_host);
+      mail_setup_account_set_port (self, imap_port);
+      mail_setup_account_set_security (self, imap_security);
+      self->server_from_provider = TRUE;
+    }
+  if (smtp_host != NULL && self->smtp_from_provider)
+    {
+      mail_setup_account_set_smtp_server (self, smtp_host);
+      mail_setup_account_set_smtp_port (self, smtp_port);
+      mail_setup_account_set_smtp_security (self, smtp_security);
+      self->smtp_from_provider = TRUE;
+    }
+
+  g_object_thaw_notify (G_OBJECT (self));
+}
+
 const char *
 mail_setup_account_get_password (MailSetupAccount *self)
 {

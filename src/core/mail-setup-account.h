@@ -29,6 +29,18 @@ void               mail_setup_account_set_provider         (MailSetupAccount  *s
                                                             MailSetupProvider *provider);
 void               mail_setup_account_choose_provider      (MailSetupAccount  *self,
                                                             MailSetupProvider *provider);
+/* Whether the user picked the provider, rather than it being preselected. */
+gboolean           mail_setup_account_get_provider_chosen  (MailSetupAccount  *self);
+/* Server settings found for the address (mail-setup-detect.h): each server
+ * whose fields the user has not set is filled in, as a provider's would
+ * be. A NULL host leaves that server alone. */
+void               mail_setup_account_set_found_servers    (MailSetupAccount  *self,
+                                                            const char        *imap_host,
+                                                            guint              imap_port,
+                                                            MailSetupSecurity  imap_security,
+                                                            const char        *smtp_host,
+                                                            guint              smtp_port,
+                                                            MailSetupSecurity  smtp_security);
 const char        *mail_setup_account_get_password         (MailSetupAccount  *self);
 void               mail_setup_account_set_password         (MailSetupAccount  *self,
                                                             const char        *password);

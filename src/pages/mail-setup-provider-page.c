@@ -5,10 +5,18 @@
 #include <glib/gi18n.h>
 
 #include "mail-setup-account-store.h"
+#include "mail-setup-detect.h"
 #include "mail-setup-provider-page.h"
 
 /* The first page: the e-mail address, then the provider, preselected from
- * the address and open to the user's own choice. */
+ * the address and open to the user's own choice. For a domain the built-in
+ * lists do not know, the provider is looked up (mail-setup-detect.h) a
+ * moment after the last keystroke; what is found preselects a provider and
+ * fills in server settings the user has not typed, and never holds up
+ * Continue. */
+
+/* Long enough not to look up every half-typed domain. */
+#define DETECTION_DELAY_MS 400
 
 struct _MailSetupProviderPage
 {
@@ -26,6 +34,18 @@ struct _MailSetupProviderPage
   GtkLabel         *email_error;
   AdwPreferencesGroup *providers_group;
   GPtrArray        *provider_checks;
+
+  GtkWidget        *detection_box;
+  GtkSpinner       *detection_spinner;
+  GtkLabel         *detection_label;
+  GtkWidget        *privacy_label;
+  guint             detection_timeout_id;
+  GCancellable     *detection_cancellable;
+  /* The provider that the last detection preselected, and the one it
+   * replaced: a later address about which nothing is known puts that one
+   * back, unless the user has chosen meanwhile. */
+  MailSetupProvider *detected_provider;
+  MailSetupProvider *provider_before_detection;
 };
 
 G_DEFINE_FINAL_TYPE (MailSetupProviderPage, mail_setup_provider_page, MAIL_SETUP_TYPE_PAGE)
@@ -48,6 +68,184 @@ update_email_error (MailSetupProviderPage *self)
     gtk_widget_remove_css_class (GTK_WIDGET (self->email_row), "error");
 }
 
+static MailSetupDetector *
+create_detector (MailSetupProviderPage *self)
+{
+  MailSetupAccount *account = mail_setup_page_get_account (MAIL_SETUP_PAGE (self));
+  MailSetupDetector *detector = mail_setup_detector_new ();
+
+  /* The authorities the account's checks trust (MAIL_SETUP_EXTRA_CA_FILE). */
+  if (account != NULL)
+    mail_setup_detector_set_extra_ca_file (detector, mail_setup_account_get_extra_ca_file (account));
+
+  return detector;
+}
+
+static void
+show_detection (MailSetupProviderPage *self,
+                gboolean               looking,
+                const char            *text)
+{
+  gtk_widget_set_visible (self->detection_box, text != NULL);
+  gtk_spinner_set_spinning (self->detection_spinner, looking);
+  gtk_widget_set_visible (GTK_WIDGET (self->detection_spinner), looking);
+  gtk_label_set_label (self->detection_label, text != NULL ? text : "");
+}
+
+static void
+stop_detection (MailSetupProviderPage *self)
+{
+  g_clear_handle_id (&self->detection_timeout_id, g_source_remove);
+  g_cancellable_cancel (self->detection_cancellable);
+  g_clear_object (&self->detection_cancellable);
+}
+
+/* Gives way when the user has chosen, or when the provider is no longer
+ * the one a detection preselected. */
+static void
+preselect (MailSetupProviderPage *self,
+           MailSetupAccount      *account,
+           MailSetupProvider     *provider)
+{
+  MailSetupProvider *current = mail_setup_account_get_provider (account);
+
+  if (mail_setup_account_get_provider_chosen (account))
+    return;
+
+  if (self->detected_provider == NULL || current != self->detected_provider)
+    g_set_object (&self->provider_before_detection, current);
+  g_set_object (&self->detected_provider, provider);
+  mail_setup_account_set_provider (account, provider);
+}
+
+/* Nothing is known about the new address: what an earlier address's
+ * detection preselected goes. */
+static void
+undo_preselection (MailSetupProviderPage *self,
+                   MailSetupAccount      *account)
+{
+  if (self->detected_provider != NULL &&
+      !mail_setup_account_get_provider_chosen (account) &&
+      mail_setup_account_get_provider (account) == self->detected_provider)
+    mail_setup_account_set_provider (account, self->provider_before_detection);
+
+  g_clear_object (&self->detected_provider);
+  g_clear_object (&self->provider_before_detection);
+}
+
+static void
+apply_detection (MailSetupProviderPage *self,
+                 MailSetupDetection    *detection)
+{
+  MailSetupAccount *account = mail_setup_page_get_account (MAIL_SETUP_PAGE (self));
+  MailSetupProvider *provider = mail_setup_detection_get_provider (detection);
+  g_autofree char *text = NULL;
+
+  if (mail_setup_detection_get_source (detection) == MAIL_SETUP_DETECTION_SOURCE_NOTHING)
+    {
+      /* Translators: the domain of the address, e.g. "example.org". */
+      text = g_strdup_printf (_("No settings found for %s; choose your provider below"),
+                              mail_setup_detection_get_domain (detection));
+      show_detection (self, FALSE, text);
+      undo_preselection (self, account);
+      return;
+    }
+
+  if (mail_setup_detection_get_is_work_or_school (detection) &&
+      mail_setup_detection_get_is_personal (detection))
+    {
+      /* Only the user knows which of the two accounts they mean. */
+      text = g_strconcat (mail_setup_detection_get_explanation (detection), " ",
+                          _("Outlook.com is for the personal account, Microsoft 365 for the "
+                            "work or school account."), NULL);
+      show_detection (self, FALSE, text);
+      preselect (self, account, NULL);
+      return;
+    }
+
+  show_detection (self, FALSE, mail_setup_detection_get_explanation (detection));
+  if (provider == NULL || mail_setup_account_get_provider_chosen (account))
+    return;
+
+  preselect (self, account, provider);
+  if (g_strcmp0 (mail_setup_detection_get_provider_id (detection), "other") == 0)
+    mail_setup_account_set_found_servers (
+        account,
+        mail_setup_detection_get_has_imap_server (detection)
+          ? mail_setup_detection_get_imap_host (detection) : NULL,
+        mail_setup_detection_get_imap_port (detection),
+        mail_setup_detection_get_imap_security (detection),
+        mail_setup_detection_get_has_smtp_server (detection)
+          ? mail_setup_detection_get_smtp_host (detection) : NULL,
+        mail_setup_detection_get_smtp_port (detection),
+        mail_setup_detection_get_smtp_security (detection));
+}
+
+static void
+detected_cb (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr(MailSetupProviderPage) self = user_data;
+  g_autoptr(MailSetupDetection) detection = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *email;
+
+  detection = mail_setup_detector_detect_finish (MAIL_SETUP_DETECTOR (source), result, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  g_clear_object (&self->detection_cancellable);
+
+  email = gtk_editable_get_text (GTK_EDITABLE (self->email_row));
+  if (detection == NULL || g_strcmp0 (mail_setup_detection_get_address (detection), email) != 0)
+    {
+      /* Only an address the detector could not read gets here: say
+       * nothing of it, the address field explains. */
+      show_detection (self, FALSE, NULL);
+      return;
+    }
+
+  apply_detection (self, detection);
+}
+
+static gboolean
+detection_timeout_cb (gpointer user_data)
+{
+  MailSetupProviderPage *self = user_data;
+  g_autoptr(MailSetupDetector) detector = create_detector (self);
+  const char *email = gtk_editable_get_text (GTK_EDITABLE (self->email_row));
+
+  self->detection_timeout_id = 0;
+  self->detection_cancellable = g_cancellable_new ();
+  show_detection (self, TRUE, _("Looking up your provider…"));
+  mail_setup_detector_detect_async (detector, email, self->detection_cancellable,
+                                    detected_cb, g_object_ref (self));
+
+  return G_SOURCE_REMOVE;
+}
+
+/* Looks the new address up once the user stops typing; whatever was being
+ * looked up for the old one is dropped. */
+static void
+schedule_detection (MailSetupProviderPage *self,
+                    const char            *email)
+{
+  g_autoptr(MailSetupDetector) detector = create_detector (self);
+  gboolean lookups = mail_setup_detector_get_network_lookups (detector);
+
+  stop_detection (self);
+  gtk_widget_set_visible (self->privacy_label, lookups);
+
+  if (!lookups || mail_setup_validate_email (email) != NULL ||
+      mail_setup_provider_catalog_for_email (email) != NULL)
+    {
+      show_detection (self, FALSE, NULL);
+      return;
+    }
+
+  self->detection_timeout_id = g_timeout_add (DETECTION_DELAY_MS, detection_timeout_cb, self);
+}
+
 static void
 email_changed_cb (MailSetupProviderPage *self)
 {
@@ -59,6 +257,7 @@ email_changed_cb (MailSetupProviderPage *self)
   if (mail_setup_validate_email (email) == NULL)
     self->email_edited = TRUE;
   update_email_error (self);
+  schedule_detection (self, email);
 }
 
 static void
@@ -281,6 +480,9 @@ mail_setup_provider_page_dispose (GObject *object)
 {
   MailSetupProviderPage *self = MAIL_SETUP_PROVIDER_PAGE (object);
 
+  stop_detection (self);
+  g_clear_object (&self->detected_provider);
+  g_clear_object (&self->provider_before_detection);
   g_cancellable_cancel (self->refresh_cancellable);
   g_clear_object (&self->refresh_cancellable);
   if (self->saved_accounts != NULL)
@@ -293,12 +495,30 @@ mail_setup_provider_page_dispose (GObject *object)
   G_OBJECT_CLASS (mail_setup_provider_page_parent_class)->dispose (object);
 }
 
+/* A detection that ends after the user went on would change the provider
+ * behind their back: it ends here, and starts again when they come back. */
+static void
+mail_setup_provider_page_unmap (GtkWidget *widget)
+{
+  MailSetupProviderPage *self = MAIL_SETUP_PROVIDER_PAGE (widget);
+
+  if (self->detection_timeout_id != 0 || self->detection_cancellable != NULL)
+    {
+      stop_detection (self);
+      show_detection (self, FALSE, NULL);
+    }
+
+  GTK_WIDGET_CLASS (mail_setup_provider_page_parent_class)->unmap (widget);
+}
+
 static void
 mail_setup_provider_page_shown (MailSetupPage *page)
 {
   MailSetupProviderPage *self = MAIL_SETUP_PROVIDER_PAGE (page);
 
   gtk_widget_grab_focus (GTK_WIDGET (self->email_row));
+  if (!gtk_widget_get_visible (self->detection_box))
+    schedule_detection (self, gtk_editable_get_text (GTK_EDITABLE (self->email_row)));
 }
 
 static void
@@ -311,6 +531,7 @@ mail_setup_provider_page_constructed (GObject *object)
 
   g_signal_group_set_target (self->account_signals, account);
   sync_from_account (self);
+  schedule_detection (self, gtk_editable_get_text (GTK_EDITABLE (self->email_row)));
 }
 
 static void
@@ -321,6 +542,7 @@ mail_setup_provider_page_class_init (MailSetupProviderPageClass *klass)
 
   object_class->dispose = mail_setup_provider_page_dispose;
   object_class->constructed = mail_setup_provider_page_constructed;
+  widget_class->unmap = mail_setup_provider_page_unmap;
   MAIL_SETUP_PAGE_CLASS (klass)->shown = mail_setup_provider_page_shown;
 
   gtk_widget_class_set_template_from_resource (widget_class,
@@ -331,6 +553,10 @@ mail_setup_provider_page_class_init (MailSetupProviderPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, MailSetupProviderPage, email_row);
   gtk_widget_class_bind_template_child (widget_class, MailSetupProviderPage, email_error);
   gtk_widget_class_bind_template_child (widget_class, MailSetupProviderPage, providers_group);
+  gtk_widget_class_bind_template_child (widget_class, MailSetupProviderPage, detection_box);
+  gtk_widget_class_bind_template_child (widget_class, MailSetupProviderPage, detection_spinner);
+  gtk_widget_class_bind_template_child (widget_class, MailSetupProviderPage, detection_label);
+  gtk_widget_class_bind_template_child (widget_class, MailSetupProviderPage, privacy_label);
   gtk_widget_class_bind_template_callback (widget_class, email_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, email_activated_cb);
 }
