@@ -11,6 +11,7 @@
 
 #include "mail-setup-account-store.h"
 #include "mail-setup-check.h"
+#include "mail-setup-cli-detect.h"
 #include "mail-setup-cli-export.h"
 #include "mail-setup-cli-sign-in.h"
 #include "mail-setup-cli-token.h"
@@ -27,7 +28,8 @@
  * work, 1 for any other diagnosis, 2 for a usage error. Also what a saved
  * account gives mail programs: its access token (--token,
  * mail-setup-cli-token.c) and its configuration (--export,
- * mail-setup-cli-export.c).
+ * mail-setup-cli-export.c). And which provider hosts an address (--detect,
+ * mail-setup-cli-detect.c).
  */
 
 #define EXIT_USAGE 2
@@ -59,6 +61,7 @@ typedef struct
   char         *remove;
   char         *token;
   char         *export_format;
+  char         *detect;
 } Options;
 
 typedef struct
@@ -73,7 +76,7 @@ typedef struct
  * window and never initialises GTK, so it runs without a display. */
 static const char * const command_line_options[] = {
   "--check", "--version", "--help", "-h", "--help-all", "--list", "--remove", "--store",
-  "--token", "--export",
+  "--token", "--export", "--detect",
 };
 
 /* Also the --name=value form. */
@@ -403,6 +406,7 @@ options_clear (Options *options)
   g_free (options->remove);
   g_free (options->token);
   g_free (options->export_format);
+  g_free (options->detect);
 }
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Options, options_clear)
@@ -751,6 +755,65 @@ run_account_check (MailSetupAccount         *account,
   return g_steal_pointer (&again);
 }
 
+/* Without --provider and --server, an address that the built-in lists do
+ * not know is looked up as the window does. What is found fills only what
+ * the options leave open; nothing found, or an address that Microsoft knows
+ * as both personal and work, changes nothing. */
+static void
+fill_in_detected (Options *options)
+{
+  g_autoptr(MailSetupDetection) detection = NULL;
+  const char *id;
+
+  if (options->provider_id != NULL || options->server != NULL ||
+      mail_setup_provider_catalog_for_email (options->email) != NULL ||
+      (options->ca_file != NULL && !g_file_test (options->ca_file, G_FILE_TEST_IS_REGULAR)))
+    return;
+
+  detection = mail_setup_cli_detect_run (options->email, options->ca_file, 0, NULL);
+  if (detection == NULL ||
+      mail_setup_detection_get_source (detection) == MAIL_SETUP_DETECTION_SOURCE_NOTHING)
+    return;
+
+  id = mail_setup_detection_get_provider_id (detection);
+  if (!g_str_equal (id, "other"))
+    {
+      if (mail_setup_detection_get_is_work_or_school (detection) &&
+          mail_setup_detection_get_is_personal (detection))
+        return;
+      options->provider_id = g_strdup (id);
+    }
+  else if (mail_setup_detection_get_has_imap_server (detection))
+    {
+      options->server = g_strdup (mail_setup_detection_get_imap_host (detection));
+      /* A port or an encryption given alone takes its usual partner. */
+      if (options->port == 0 && options->security == NULL)
+        {
+          options->port = mail_setup_detection_get_imap_port (detection);
+          options->security = g_strdup (mail_setup_security_to_string (
+                                          mail_setup_detection_get_imap_security (detection)));
+        }
+      if (mail_setup_detection_get_has_smtp_server (detection) && !options->no_smtp &&
+          options->smtp_server == NULL)
+        {
+          options->smtp_server = g_strdup (mail_setup_detection_get_smtp_host (detection));
+          if (options->smtp_port == 0 && options->smtp_security == NULL)
+            {
+              options->smtp_port = mail_setup_detection_get_smtp_port (detection);
+              options->smtp_security = g_strdup (mail_setup_security_to_string (
+                                                   mail_setup_detection_get_smtp_security (detection)));
+            }
+        }
+    }
+  else
+    return;
+
+  /* Translators: what was found about the address, e.g. "Microsoft 365 for
+   * Contoso, found from the domain’s mail servers". */
+  fprintf (options->json ? stderr : stdout, _("Found: %s\n"),
+           mail_setup_detection_get_explanation (detection));
+}
+
 static int
 run_check (Options *options)
 {
@@ -773,10 +836,15 @@ run_check (Options *options)
   if (!looks_like_email (options->email))
     return usage_error (_("“%s” is not an e-mail address"), options->email);
 
+  /* A usage error that the lookup cannot change is told at once. */
+  if ((problem = check_auth_options (options, &oauth2)) != NULL)
+    return usage_error ("%s", problem);
+
+  fill_in_detected (options);
+
   provider_known = options->provider_id != NULL ||
                    mail_setup_provider_catalog_for_email (options->email) != NULL;
-  if ((problem = configure_account (options, account)) != NULL ||
-      (problem = check_auth_options (options, &oauth2)) != NULL)
+  if ((problem = configure_account (options, account)) != NULL)
     return usage_error ("%s", problem);
 
   username = mail_setup_account_get_sign_in_name (account);
@@ -860,6 +928,40 @@ run_check (Options *options)
 
   return store_account (options, account, oauth2 ? signed_in.refresh_token : password,
                         oauth2 ? "oauth2" : "password");
+}
+
+static gboolean
+options_other_than_detect (Options *options)
+{
+  return options->check || options->email != NULL || options->provider_id != NULL ||
+         options->server != NULL || options->port != 0 || options->security != NULL ||
+         options->username != NULL || options_name_smtp (options) || options->no_smtp ||
+         options->password_stdin || options->auth != NULL || options->sign_in != NULL ||
+         options->store || options->list || options->remove != NULL;
+}
+
+/* `mail-setup --detect ADDRESS [--json] [--ca-file FILE] [--timeout N]`. */
+static int
+run_detect (Options *options)
+{
+  g_autoptr(MailSetupDetection) detection = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (options_other_than_detect (options))
+    return usage_error (_("--detect goes only with --json, --ca-file and --timeout"));
+  if (!looks_like_email (options->detect))
+    return usage_error (_("“%s” is not an e-mail address"), options->detect);
+  if (options->timeout < 0)
+    return usage_error (_("--timeout must be a number of seconds above 0"));
+  if (options->ca_file != NULL && !g_file_test (options->ca_file, G_FILE_TEST_IS_REGULAR))
+    return usage_error (_("The certificate file %s does not exist"), options->ca_file);
+
+  detection = mail_setup_cli_detect_run (options->detect, options->ca_file, options->timeout,
+                                         &error);
+  if (detection == NULL)
+    return usage_error ("%s", error->message);
+
+  return mail_setup_cli_detect_print (detection, options->json);
 }
 
 static int
@@ -1022,6 +1124,9 @@ mail_setup_cli_run (int    argc,
     { "export", 0, 0, G_OPTION_ARG_STRING, &options.export_format,
       N_("Print the configuration of a saved account for a mail program: --export FORMAT ADDRESS, "
          "where FORMAT is msmtp, mbsync, neomutt or aerc"), N_("FORMAT") },
+    { "detect", 0, 0, G_OPTION_ARG_STRING, &options.detect,
+      N_("Find out which provider hosts ADDRESS, how, and its server settings; with --json, "
+         "--ca-file and --timeout only"), N_("ADDRESS") },
     { "version", 0, 0, G_OPTION_ARG_NONE, &options.version,
       N_("Show the version and quit"), NULL },
     { NULL }
@@ -1044,7 +1149,8 @@ mail_setup_cli_run (int    argc,
                                 _("Without options, Mail Setup opens its window. With --check, it tests\n"
                                   "an account's IMAP and SMTP servers from the command line. The password is read from a\n"
                                   "terminal prompt or, with --password-stdin, from standard input; never\n"
-                                  "from the command line."));
+                                  "from the command line. With --detect, it says which provider hosts an\n"
+                                  "address and its server settings."));
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   if (!g_option_context_parse (context, &argc, &argv, &error))
     return usage_error ("%s", error->message);
@@ -1067,13 +1173,15 @@ mail_setup_cli_run (int    argc,
 
   if (argc > 1)
     return usage_error (_("Unexpected argument “%s”"), argv[1]);
+  if (options.detect != NULL)
+    return run_detect (&options);
 
   if (options.check + options.list + (options.remove != NULL) > 1)
     return usage_error (_("Give only one of --check, --list and --remove"));
   /* --list and --remove print for people; a script that asked for JSON
    * gets one object saying so rather than text it cannot read. */
   if (options.json && !options.check)
-    return usage_error (_("--json goes with --check"));
+    return usage_error (_("--json goes with --check or --detect"));
   if (options.list)
     return run_list ();
   if (options.remove != NULL)
