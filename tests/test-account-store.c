@@ -697,6 +697,8 @@ test_old_keyfile_loads (void)
                    MAIL_SETUP_SECURITY_STARTTLS);
   g_assert_cmpstr (mail_setup_saved_account_get_smtp_username (outlook), ==,
                    "someone@outlook.com");
+  /* Saved before the switch was: sending was tested. */
+  g_assert_true (mail_setup_saved_account_get_check_smtp (outlook));
 
   other = g_list_model_get_item (accounts, 1);
   g_assert_cmpstr (mail_setup_saved_account_get_smtp_server (other), ==, "smtp.example.test");
@@ -763,8 +765,37 @@ test_saved_account_fills_wizard_smtp (void)
   g_assert_cmpint (mail_setup_account_get_smtp_security (account), ==,
                    MAIL_SETUP_SECURITY_SSL_TLS);
   g_assert_cmpstr (mail_setup_account_get_smtp_username (account), ==, "sender@example.test");
+  g_assert_true (mail_setup_account_get_check_smtp (account));
   mail_setup_account_set_server (account, "imap.example.org");
   g_assert_cmpstr (mail_setup_account_get_smtp_server (account), ==, "localhost");
+}
+
+/* "Test Sending Mail" switched off stays off when the account comes back. */
+static void
+test_saved_account_keeps_check_smtp (void)
+{
+  g_autoptr(MailSetupAccount) original = new_account (EMAIL, SIGN_IN, 993);
+  g_autoptr(MailSetupSavedAccount) saved = NULL;
+  g_autoptr(MailSetupSavedAccount) found = NULL;
+  g_autoptr(MailSetupAccount) account = NULL;
+  g_autoptr(MailSetupCheck) check = NULL;
+  g_autoptr(GError) error = NULL;
+
+  reset_store ();
+  mail_setup_account_set_check_smtp (original, FALSE);
+  saved = save (original, PASSWORD, &error);
+  g_assert_no_error (error);
+  g_assert_false (mail_setup_saved_account_get_check_smtp (saved));
+
+  /* From accounts.ini, not only from memory. */
+  found = mail_setup_account_store_find (EMAIL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (found);
+  g_assert_false (mail_setup_saved_account_get_check_smtp (found));
+  account = mail_setup_saved_account_create_account (found);
+  g_assert_false (mail_setup_account_get_check_smtp (account));
+  check = mail_setup_account_create_check (account);
+  g_assert_null (mail_setup_check_get_outgoing (check));
 }
 
 static void
@@ -974,6 +1005,8 @@ main (int   argc,
   g_test_add_func ("/account-store/saved-account-fills-wizard", test_saved_account_fills_wizard);
   g_test_add_func ("/account-store/saved-account-fills-wizard-smtp",
                    test_saved_account_fills_wizard_smtp);
+  g_test_add_func ("/account-store/saved-account-keeps-check-smtp",
+                   test_saved_account_keeps_check_smtp);
   g_test_add_func ("/account-store/smtp/item", test_save_smtp_item);
   g_test_add_func ("/account-store/smtp/oauth-one-item", test_save_oauth_one_item);
   g_test_add_func ("/account-store/smtp/old-keyfile-loads", test_old_keyfile_loads);

@@ -33,6 +33,8 @@ struct _MailSetupSavedAccount
   guint16            smtp_port;
   MailSetupSecurity  smtp_security;
   char              *smtp_username;
+  /* Whether the wizard tests the outgoing server ("Test Sending Mail"). */
+  gboolean           check_smtp;
 };
 
 G_DEFINE_FINAL_TYPE (MailSetupSavedAccount, mail_setup_saved_account, G_TYPE_OBJECT)
@@ -77,6 +79,7 @@ saved_account_new (const char        *email,
   self->username = g_strdup (username);
   self->display_name = g_strdup (display_name ? display_name : "");
   self->authtype = g_strdup (authtype ? authtype : AUTHTYPE_PASSWORD);
+  self->check_smtp = TRUE;
 
   return self;
 }
@@ -198,6 +201,9 @@ saved_account_new_from_key_file (GKeyFile   *key_file,
                              *username != '\0' ? username : group, display_name,
                              *authtype != '\0' ? authtype : AUTHTYPE_PASSWORD);
   saved_account_read_smtp (saved, key_file);
+  /* Missing in files saved before the switch was: sending was tested. */
+  saved->check_smtp = !g_key_file_has_key (key_file, group, "check-smtp", NULL) ||
+                      g_key_file_get_boolean (key_file, group, "check-smtp", NULL);
 
   return saved;
 }
@@ -222,6 +228,7 @@ saved_account_to_key_file (MailSetupSavedAccount *self,
   g_key_file_set_string (key_file, group, "smtp-security",
                          mail_setup_security_to_string (self->smtp_security));
   g_key_file_set_string (key_file, group, "smtp-username", self->smtp_username);
+  g_key_file_set_boolean (key_file, group, "check-smtp", self->check_smtp);
 }
 
 /* The keyring items of a saved account: its receiving server's and, for a
@@ -674,6 +681,13 @@ mail_setup_saved_account_get_smtp_security (MailSetupSavedAccount *self)
 
 /* The outgoing server's sign-in name: never empty, the receiving server's
  * when the user gave no other. */
+gboolean
+mail_setup_saved_account_get_check_smtp (MailSetupSavedAccount *self)
+{
+  g_return_val_if_fail (MAIL_SETUP_IS_SAVED_ACCOUNT (self), TRUE);
+  return self->check_smtp;
+}
+
 const char *
 mail_setup_saved_account_get_smtp_username (MailSetupSavedAccount *self)
 {
@@ -765,6 +779,7 @@ mail_setup_saved_account_load_into (MailSetupSavedAccount *self,
   mail_setup_account_set_smtp_username (account,
                                         g_str_equal (self->smtp_username, self->username)
                                         ? "" : self->smtp_username);
+  mail_setup_account_set_check_smtp (account, self->check_smtp);
 }
 
 /**
@@ -1058,6 +1073,7 @@ mail_setup_account_store_save_async (MailSetupAccount    *account,
                           (guint16) mail_setup_account_get_smtp_port (account),
                           mail_setup_account_get_smtp_security (account),
                           mail_setup_account_get_smtp_sign_in_name (account));
+  data->saved->check_smtp = mail_setup_account_get_check_smtp (account);
   if (g_key_file_has_group (key_file, email))
     data->previous = saved_account_new_from_key_file (key_file, email);
   g_task_set_task_data (task, data, (GDestroyNotify) save_data_free);

@@ -85,6 +85,7 @@ const char        *mail_setup_saved_account_get_smtp_server    (MailSetupSavedAc
 guint16            mail_setup_saved_account_get_smtp_port      (MailSetupSavedAccount *self);
 MailSetupSecurity  mail_setup_saved_account_get_smtp_security  (MailSetupSavedAccount *self);
 const char        *mail_setup_saved_account_get_smtp_username  (MailSetupSavedAccount *self);
+gboolean           mail_setup_saved_account_get_check_smtp     (MailSetupSavedAccount *self);
 void               mail_setup_saved_account_get_secret_key     (MailSetupSavedAccount *self,
                                                                 MailSetupSecretKey    *key);
 gboolean           mail_setup_saved_account_get_smtp_secret_key (MailSetupSavedAccount *self,
