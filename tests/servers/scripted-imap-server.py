@@ -89,15 +89,15 @@ import ssl
 import sys
 import threading
 import time
-import traceback
 import warnings
+
+from scripted_server import (ClientGone, ScriptedServer, Transcript, secret_from_environment,
+                             start_thread)
 
 LISTEN_ADDRESS = "127.0.0.1"
 MAX_LINE = 1024 * 1024
 MAX_LITERAL = 1024 * 1024
-PLAIN_MARK = b"[plain] "
 BYE = b"* BYE going away"
-INTERNAL_ERROR_STATUS = 70
 with warnings.catch_warnings():
     warnings.simplefilter("ignore", DeprecationWarning)
     MAX_TLS_VERSIONS = {"1.0": ssl.TLSVersion.TLSv1, "1.1": ssl.TLSVersion.TLSv1_1}
@@ -240,27 +240,8 @@ SCENARIOS = {
 }
 
 
-class ClientGone(Exception):
-    """The client closed the connection, or the session must end."""
-
-
 class BadCommand(Exception):
     """A command this server cannot parse."""
-
-
-class Transcript:
-    def __init__(self, path):
-        self.file = open(path, "ab") if path else None
-        self.lock = threading.Lock()
-
-    def record(self, line, plain):
-        if self.file is None:
-            return
-        if not line.endswith(b"\n"):
-            line += b"\n"
-        with self.lock:
-            self.file.write((PLAIN_MARK if plain else b"") + line)
-            self.file.flush()
 
 
 class Recorder:
@@ -673,15 +654,17 @@ class Session:
         self.connection.start_tls()
 
 
-class Server:
+class Server(ScriptedServer):
+    session_class = Session
+
     def __init__(self, options):
+        super().__init__()
         self.options = options
         self.name = options.scenario
         self.scenario = SCENARIOS[options.scenario]
         self.tls = options.tls or self.scenario.tls
         self.transcript = Transcript(options.transcript)
         self.accept_sign_in = threading.Event()
-        self.internal_error = False
         self.context = None
         if self.tls != "none":
             self.context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
@@ -694,46 +677,6 @@ class Server:
                     self.context.maximum_version = MAX_TLS_VERSIONS[options.max_tls]
             self.context.set_ciphers("DEFAULT:@SECLEVEL=0")
             self.context.load_cert_chain(options.cert, options.key)
-
-    def exit_status(self):
-        return INTERNAL_ERROR_STATUS if self.internal_error else 0
-
-    def serve_connection(self, sock):
-        session = Session(self, sock)
-        try:
-            session.run()
-        except (ClientGone, OSError):
-            pass
-        except Exception:  # noqa: BLE001 -- a bug here must fail the test
-            traceback.print_exc()
-            self.internal_error = True
-        finally:
-            session.connection.close()
-
-    def watch_stdin(self):
-        while os.read(sys.stdin.fileno(), 4096):
-            pass
-        os._exit(self.exit_status())
-
-
-def start_thread(target, *args):
-    # Signals must reach the main thread, so that its handlers run at once.
-    blocked = signal.pthread_sigmask(signal.SIG_BLOCK,
-                                     {signal.SIGTERM, signal.SIGUSR1, signal.SIGINT})
-    try:
-        threading.Thread(target=target, args=args, daemon=True).start()
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
-
-
-def secret_from_environment(parser, variable):
-    if variable is None:
-        return None
-    value = os.environ.get(variable)
-    if value is None:
-        parser.error(f"the environment variable {variable} is not set")
-    return value.encode()
-
 
 def main():
     parser = argparse.ArgumentParser(description="Scripted IMAP server for tests.")

@@ -70,12 +70,12 @@ import socket
 import ssl
 import sys
 import threading
-import traceback
+
+from scripted_server import (ClientGone, ScriptedServer, Transcript, secret_from_environment,
+                             start_thread)
 
 LISTEN_ADDRESS = "127.0.0.1"
 MAX_LINE = 64 * 1024
-PLAIN_MARK = b"[plain] "
-INTERNAL_ERROR_STATUS = 70
 
 HOST = "BN9PR03CA0123.outlook.office365.com"
 BACKEND = "[BN9PR03CA0123.namprd03.prod.outlook.com 2026-11-30T18:00:00.000Z 08DE1A2B3C4D5E6F]"
@@ -141,25 +141,6 @@ SCENARIOS = {
     "unavailable": Scenario(),
     "never-greets": Scenario(),
 }
-
-
-class ClientGone(Exception):
-    """The client closed the connection, or the session must end."""
-
-
-class Transcript:
-    def __init__(self, path):
-        self.file = open(path, "ab") if path else None
-        self.lock = threading.Lock()
-
-    def record(self, line, plain):
-        if self.file is None:
-            return
-        if not line.endswith(b"\n"):
-            line += b"\n"
-        with self.lock:
-            self.file.write((PLAIN_MARK if plain else b"") + line)
-            self.file.flush()
 
 
 class Connection:
@@ -416,58 +397,20 @@ class Session:
                 connection.send_lines("500 5.3.3 Unrecognized command")
 
 
-class Server:
+class Server(ScriptedServer):
+    session_class = Session
+
     def __init__(self, options):
+        super().__init__()
         self.options = options
         self.name = options.scenario
         self.scenario = SCENARIOS[options.scenario]
         self.tls = options.tls
         self.transcript = Transcript(options.transcript)
         self.accept_sign_in = threading.Event()
-        self.internal_error = False
         self.context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         self.context.minimum_version = ssl.TLSVersion.TLSv1_2
         self.context.load_cert_chain(options.cert, options.key)
-
-    def exit_status(self):
-        return INTERNAL_ERROR_STATUS if self.internal_error else 0
-
-    def serve_connection(self, sock):
-        session = Session(self, sock)
-        try:
-            session.run()
-        except (ClientGone, OSError):
-            pass
-        except Exception:  # noqa: BLE001 -- a bug here must fail the test
-            traceback.print_exc()
-            self.internal_error = True
-        finally:
-            session.connection.close()
-
-    def watch_stdin(self):
-        while os.read(sys.stdin.fileno(), 4096):
-            pass
-        os._exit(self.exit_status())
-
-
-def start_thread(target, *args):
-    # Signals must reach the main thread, so that its handlers run at once.
-    blocked = signal.pthread_sigmask(signal.SIG_BLOCK,
-                                     {signal.SIGTERM, signal.SIGUSR1, signal.SIGINT})
-    try:
-        threading.Thread(target=target, args=args, daemon=True).start()
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
-
-
-def secret_from_environment(parser, variable):
-    if variable is None:
-        return None
-    value = os.environ.get(variable)
-    if value is None:
-        parser.error(f"the environment variable {variable} is not set")
-    return value.encode()
-
 
 def main():
     parser = argparse.ArgumentParser(description="Scripted SMTP server for tests.")
