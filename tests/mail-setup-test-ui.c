@@ -2,6 +2,7 @@
 
 #include <glib/gstdio.h>
 
+#include "mail-setup-account-store.h"
 #include "mail-setup-core.h"
 #include "mail-setup-test-ui.h"
 #include "mail-setup-test-util.h"
@@ -299,4 +300,73 @@ mail_setup_test_ui_save_screenshot (MailSetupWindow *window,
   g_autofree char *path = mail_setup_test_ui_screenshot (GTK_WIDGET (window), name);
 
   g_assert_true (g_file_test (path, G_FILE_TEST_IS_REGULAR));
+}
+
+MailSetupWindow *
+mail_setup_test_ui_open_wizard_with_size (int width,
+                                          int height)
+{
+  g_setenv ("MAIL_SETUP_EXTRA_CA_FILE", mail_setup_test_service_env ("MAIL_SETUP_TEST_CA"), TRUE);
+
+  return mail_setup_test_ui_open_window_with_size (width, height);
+}
+
+MailSetupWindow *
+mail_setup_test_ui_open_wizard (void)
+{
+  return mail_setup_test_ui_open_wizard_with_size (-1, -1);
+}
+
+gboolean
+mail_setup_test_ui_save_finished (gpointer window)
+{
+  return gtk_widget_get_visible (mail_setup_test_ui_widget (window, "done")) ||
+         gtk_widget_has_css_class (mail_setup_test_ui_widget (window, "save-status"), "error");
+}
+
+gboolean
+mail_setup_test_ui_browser_is_waiting (gpointer window)
+{
+  GtkWidget *address = mail_setup_test_ui_find (GTK_WIDGET (window), "authorize-uri");
+
+  return address != NULL && gtk_widget_is_drawable (address) &&
+         *gtk_label_get_label (GTK_LABEL (address)) != '\0';
+}
+
+static gboolean
+result_arrived (gpointer user_data)
+{
+  return *(GAsyncResult **) user_data != NULL;
+}
+
+void
+mail_setup_test_ui_remove_saved_account (const char *email)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+
+  mail_setup_account_store_remove_async (email, NULL, mail_setup_store_async_result, &result);
+  g_assert_true (mail_setup_test_ui_wait_until (result_arrived, &result, 10000));
+  g_assert_true (mail_setup_account_store_remove_finish (result, &error));
+  g_assert_no_error (error);
+}
+
+char *
+mail_setup_test_ui_secret_tool_lookup (const char *user,
+                                       const char *server,
+                                       guint16     port,
+                                       const char *authtype)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *port_text = g_strdup_printf ("%u", port);
+  char *output = NULL;
+  int status = 0;
+  const char *argv[] = { "secret-tool", "lookup", "user", user, "server", server,
+                         "protocol", "imap", "port", port_text, "authtype", authtype, NULL };
+
+  g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDERR_TO_DEV_NULL,
+                NULL, NULL, &output, NULL, &status, &error);
+  g_assert_no_error (error);
+
+  return output;
 }

@@ -43,4 +43,21 @@ void             mail_setup_test_ui_type_into     (MailSetupWindow        *windo
 void             mail_setup_test_ui_save_screenshot (MailSetupWindow      *window,
                                                     const char           *name);
 
+/* The window, trusting the test CA for the servers on 127.0.0.1. */
+MailSetupWindow *mail_setup_test_ui_open_wizard   (void);
+MailSetupWindow *mail_setup_test_ui_open_wizard_with_size (int width,
+                                                           int height);
+/* Conditions for mail_setup_test_ui_wait_until() on a window: Save has
+ * ended (saved, or an error said); the browser sign-in waits. */
+gboolean         mail_setup_test_ui_save_finished  (gpointer              window);
+gboolean         mail_setup_test_ui_browser_is_waiting (gpointer          window);
+/* Removes a saved account, so that the tests after start without it. */
+void             mail_setup_test_ui_remove_saved_account (const char     *email);
+/* What `secret-tool lookup` finds for an IMAP item of USER at SERVER:PORT
+ * with AUTHTYPE, the documented way: "" when there is none. */
+char            *mail_setup_test_ui_secret_tool_lookup (const char       *user,
+                                                       const char       *server,
+                                                       guint16           port,
+                                                       const char       *authtype);
+
 G_END_DECLS

@@ -46,21 +46,6 @@ screenshot (MailSetupWindow *window,
   mail_setup_test_ui_save_screenshot (window, name);
 }
 
-static MailSetupWindow *
-open_wizard_with_size (int width,
-                       int height)
-{
-  g_setenv ("MAIL_SETUP_EXTRA_CA_FILE", mail_setup_test_service_env ("MAIL_SETUP_TEST_CA"), TRUE);
-
-  return mail_setup_test_ui_open_window_with_size (width, height);
-}
-
-static MailSetupWindow *
-open_wizard (void)
-{
-  return open_wizard_with_size (-1, -1);
-}
-
 /* The outgoing server: Dovecot's submission service on PORT, with
  * STARTTLS. */
 static void
@@ -191,7 +176,7 @@ assert_stage_timed (MailSetupWindow *window,
 static void
 test_wizard_good_account_succeeds (void)
 {
-  MailSetupWindow *window = open_wizard ();
+  MailSetupWindow *window = mail_setup_test_ui_open_wizard ();
 
   fill_in_other_server (window, mail_setup_test_service_env ("MAIL_SETUP_TEST_USER"),
                         mail_setup_test_service_env ("MAIL_SETUP_TEST_PASSWORD"),
@@ -227,7 +212,7 @@ test_wizard_good_account_succeeds (void)
 static void
 test_wizard_wrong_password_explains (void)
 {
-  MailSetupWindow *window = open_wizard ();
+  MailSetupWindow *window = mail_setup_test_ui_open_wizard ();
   g_autofree char *report = NULL;
   g_autoptr(GString) plain = g_string_new (NULL);
   g_autofree char *plain_base64 = NULL;
@@ -339,7 +324,7 @@ test_wizard_basic_auth_blocked_leads_to_microsoft_sign_in (void)
 {
   g_autoptr(MailSetupTestServer) server = NULL;
   g_autofree char *port = NULL;
-  MailSetupWindow *window = open_wizard ();
+  MailSetupWindow *window = mail_setup_test_ui_open_wizard ();
 
   server = mail_setup_test_server_start ("ms-basic-auth-blocked", "--user", "someone@outlook.com", NULL);
   port = g_strdup_printf ("%u", mail_setup_test_server_get_port (server));
@@ -368,7 +353,7 @@ test_wizard_microsoft_login_failed (void)
 {
   g_autoptr(MailSetupTestServer) server = NULL;
   g_autofree char *port = NULL;
-  MailSetupWindow *window = open_wizard ();
+  MailSetupWindow *window = mail_setup_test_ui_open_wizard ();
 
   server = mail_setup_test_server_start ("ms-login-failed", "--user", "someone@outlook.com", NULL);
   port = g_strdup_printf ("%u", mail_setup_test_server_get_port (server));
@@ -417,7 +402,7 @@ static void
 test_wizard_cancel_while_server_never_greets (void)
 {
   g_autoptr(MailSetupTestServer) server = NULL;
-  MailSetupWindow *window = open_wizard ();
+  MailSetupWindow *window = mail_setup_test_ui_open_wizard ();
   g_autofree char *report = NULL;
   GdkFrameClock *clock;
   guint frames = 0;
@@ -480,7 +465,7 @@ test_wizard_cancel_while_server_never_greets (void)
 static void
 test_wizard_checks_fields_as_typed (void)
 {
-  MailSetupWindow *window = open_wizard ();
+  MailSetupWindow *window = mail_setup_test_ui_open_wizard ();
   GtkWidget *error;
 
   type_into (window, "email", "someone@example.test");
@@ -564,7 +549,7 @@ test_wizard_narrow_and_dark (void)
   gint64 until;
 
   adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_FORCE_DARK);
-  window = open_wizard_with_size (360, 640);
+  window = mail_setup_test_ui_open_wizard_with_size (360, 640);
   type_into (window, "email", "someone@hotmail.com");
   mail_setup_test_ui_wait_for_frame (GTK_WIDGET (window));
   mail_setup_test_ui_wait_for_frame (GTK_WIDGET (window));
@@ -588,37 +573,6 @@ test_wizard_narrow_and_dark (void)
 
   gtk_window_destroy (GTK_WINDOW (window));
   adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_DEFAULT);
-}
-
-static gboolean
-save_finished (gpointer user_data)
-{
-  MailSetupWindow *window = user_data;
-
-  return gtk_widget_get_visible (widget (window, "done")) ||
-         gtk_widget_has_css_class (widget (window, "save-status"), "error");
-}
-
-/* The documented lookup, narrowed to this port and to AUTHTYPE: other
- * tests keep items for the same user at the same time. */
-static char *
-secret_tool_lookup (const char *user,
-                    const char *server,
-                    guint16     port,
-                    const char *authtype)
-{
-  g_autoptr(GError) error = NULL;
-  g_autofree char *port_text = g_strdup_printf ("%u", port);
-  char *output = NULL;
-  int status = 0;
-  const char *argv[] = { "secret-tool", "lookup", "user", user, "server", server,
-                         "protocol", "imap", "port", port_text, "authtype", authtype, NULL };
-
-  g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDERR_TO_DEV_NULL,
-                NULL, NULL, &output, NULL, &status, &error);
-  g_assert_no_error (error);
-
-  return output;
 }
 
 static gboolean
@@ -658,7 +612,7 @@ test_wizard_save_and_manage_account (void)
   const char *submission_port = mail_setup_test_service_env ("MAIL_SETUP_TEST_DOVECOT_SUBMISSION_PORT");
   g_autofree char *stored = NULL;
   g_autofree char *after_remove = NULL;
-  MailSetupWindow *window = open_wizard ();
+  MailSetupWindow *window = mail_setup_test_ui_open_wizard ();
   GtkWidget *dialog;
 
   fill_in_other_server (window, user, password, port, "save");
@@ -667,18 +621,18 @@ test_wizard_save_and_manage_account (void)
   g_assert_cmpstr (result_title (window, "ok"), ==, "Your Account Works");
 
   press (window, "save");
-  g_assert_true (mail_setup_test_ui_wait_until (save_finished, window, 10000));
+  g_assert_true (mail_setup_test_ui_wait_until (mail_setup_test_ui_save_finished, window, 10000));
   g_assert_true (gtk_widget_get_visible (widget (window, "done")));
   screenshot (window, "wizard-saved");
 
   /* Any program finds the password the documented way. */
-  stored = secret_tool_lookup (user, "127.0.0.1", port, "password");
+  stored = mail_setup_test_ui_secret_tool_lookup (user, "127.0.0.1", port, "password");
   g_assert_cmpstr (stored, ==, password);
 
   /* The first page lists it; Test runs the check with the stored password. */
   gtk_window_destroy (GTK_WINDOW (window));
 
-  window = open_wizard ();
+  window = mail_setup_test_ui_open_wizard ();
   g_assert_true (gtk_widget_is_drawable (widget (window, "saved-user@example.test")));
   screenshot (window, "wizard-saved-accounts");
   press (window, "test-saved-user@example.test");
@@ -701,28 +655,10 @@ test_wizard_save_and_manage_account (void)
   adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "remove");
   gtk_window_destroy (GTK_WINDOW (dialog));
   g_assert_true (mail_setup_test_ui_wait_until (saved_row_gone, window, 10000));
-  after_remove = secret_tool_lookup (user, "127.0.0.1", port, "password");
+  after_remove = mail_setup_test_ui_secret_tool_lookup (user, "127.0.0.1", port, "password");
   g_assert_cmpstr (after_remove, ==, "");
 
   gtk_window_destroy (GTK_WINDOW (window));
-}
-
-static gboolean
-result_arrived (gpointer user_data)
-{
-  return *(GAsyncResult **) user_data != NULL;
-}
-
-static void
-remove_saved_account (const char *email)
-{
-  g_autoptr(GAsyncResult) result = NULL;
-  g_autoptr(GError) error = NULL;
-
-  mail_setup_account_store_remove_async (email, NULL, mail_setup_store_async_result, &result);
-  g_assert_true (mail_setup_test_ui_wait_until (result_arrived, &result, 10000));
-  g_assert_true (mail_setup_account_store_remove_finish (result, &error));
-  g_assert_no_error (error);
 }
 
 /* Microsoft sign-in, against the test's identity server standing in for
@@ -755,7 +691,7 @@ static MailSetupWindow *
 open_microsoft_account (const char *email)
 {
   g_autofree char *port = g_strdup_printf ("%u", mail_setup_test_service_port ("MAIL_SETUP_TEST_DOVECOT_OAUTH_IMAPS_PORT"));
-  MailSetupWindow *window = open_wizard ();
+  MailSetupWindow *window = mail_setup_test_ui_open_wizard ();
 
   type_into (window, "email", email);
   gtk_widget_activate (widget (window, "provider-microsoft365"));
@@ -766,16 +702,6 @@ open_microsoft_account (const char *email)
   point_outgoing_at (window, mail_setup_test_service_port ("MAIL_SETUP_TEST_DOVECOT_OAUTH_SUBMISSION_PORT"));
 
   return window;
-}
-
-static gboolean
-browser_is_waiting (gpointer user_data)
-{
-  MailSetupWindow *window = user_data;
-  GtkWidget *address = mail_setup_test_ui_find (GTK_WIDGET (window), "authorize-uri");
-
-  return address != NULL && gtk_widget_is_drawable (address) &&
-         *gtk_label_get_label (GTK_LABEL (address)) != '\0';
 }
 
 /* "Sign In With Microsoft Instead", instead of a password: in the browser,
@@ -791,7 +717,7 @@ sign_in_with_microsoft (MailSetupWindow *window)
 static const char *
 authorize_uri (MailSetupWindow *window)
 {
-  g_assert_true (mail_setup_test_ui_wait_until (browser_is_waiting, window, 10000));
+  g_assert_true (mail_setup_test_ui_wait_until (mail_setup_test_ui_browser_is_waiting, window, 10000));
 
   return gtk_label_get_label (GTK_LABEL (widget (window, "authorize-uri")));
 }
@@ -1258,7 +1184,7 @@ static gboolean
 keyring_holds (gpointer user_data)
 {
   KeyringWait *wait = user_data;
-  g_autofree char *stored = secret_tool_lookup (wait->user, "127.0.0.1", wait->port, "oauth2");
+  g_autofree char *stored = mail_setup_test_ui_secret_tool_lookup (wait->user, "127.0.0.1", wait->port, "oauth2");
 
   return g_strcmp0 (stored, wait->expected) == 0;
 }
@@ -1328,7 +1254,7 @@ test_wizard_microsoft_sign_in (void)
   assert_report_says (window, "Microsoft sign-in: device\n");
 
   press (window, "save");
-  g_assert_true (mail_setup_test_ui_wait_until (save_finished, window, 10000));
+  g_assert_true (mail_setup_test_ui_wait_until (mail_setup_test_ui_save_finished, window, 10000));
   g_assert_true (gtk_widget_get_visible (widget (window, "done")));
   saved_token = g_strdup (mail_setup_account_get_refresh_token (mail_setup_window_get_account (window)));
   g_assert_true (wait_for_keyring (user, port, saved_token));
@@ -1340,7 +1266,7 @@ test_wizard_microsoft_sign_in (void)
     {
       const char *rotated;
 
-      window = open_wizard ();
+      window = mail_setup_test_ui_open_wizard ();
       press (window, test_name);
       mail_setup_test_ui_wait_for_page (window, "result", 20000);
       g_assert_cmpstr (result_title (window, "ok"), ==, "Your Account Works");
@@ -1356,7 +1282,7 @@ test_wizard_microsoft_sign_in (void)
 
   /* Microsoft no longer takes the saved sign-in. */
   mail_setup_test_identity_force_token_error ("refresh_token", "invalid_grant", 700082, NULL, NULL, 1);
-  window = open_wizard ();
+  window = mail_setup_test_ui_open_wizard ();
   press (window, test_name);
   assert_result (window, "sign-in-saved-expired", "sign-in-again", "wizard-sign-in-saved-expired");
   assert_microsoft_said (window, "AADSTS700082");
@@ -1369,7 +1295,7 @@ test_wizard_microsoft_sign_in (void)
   mail_setup_test_ui_wait_for_page (window, "result", 20000);
   g_assert_cmpstr (result_title (window, "ok"), ==, "Your Account Works");
 
-  remove_saved_account (user);
+  mail_setup_test_ui_remove_saved_account (user);
   leave_identity_server (window);
 }
 
