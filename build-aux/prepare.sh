@@ -22,6 +22,9 @@ test_packages=(
     libsasl2-modules-kdexoauth2  # XOAUTH2 for mbsync, through Cyrus SASL
     locales  # localedef's de_DE source for tests/test-i18n.c
     binutils  # readelf, for tests/check-program-links.sh
+    libxtst-dev  # XTest, for the key presses of tests/test-keyboard.c
+    at-spi2-core python3-pyatspi  # the accessibility bus, read by tests/check-accessible-tree.py
+    gsettings-desktop-schemas  # the desktop's High Contrast switch, which libadwaita follows
 )
 # bench/run, beside the test packages.
 bench_packages=(
@@ -48,6 +51,7 @@ install_missing_packages() {
     export DEBIAN_FRONTEND=noninteractive
     "${sudo[@]}" apt-get update -qq
     "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+    packages_installed=1
 }
 
 # configure_and_build DIR [MESON OPTIONS...]
@@ -56,6 +60,10 @@ configure_and_build() {
     shift
     if [ ! -f "$build_dir/build.ninja" ]; then
         meson setup "$build_dir" "$@"
+    elif [ -n "${packages_installed:-}" ]; then
+        # A build configured before, say by build-aux/run, has not looked
+        # for what was installed just now (libXtst for the keyboard test).
+        meson setup --reconfigure "$build_dir" "$@"
     elif [ $# -gt 0 ]; then
         meson configure "$build_dir" "$@"
     fi

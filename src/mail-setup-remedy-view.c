@@ -4,6 +4,7 @@
 
 #include <glib/gi18n.h>
 
+#include "mail-setup-accessible.h"
 #include "mail-setup-oauth.h"
 #include "mail-setup-remedy-view.h"
 #include "mail-setup-uri.h"
@@ -229,6 +230,14 @@ placeholder_values (MailSetupAccount *account,
   return values;
 }
 
+/* Whether the step is done, in words as well as in the tick. */
+static void
+describe_tick (GtkCheckButton *tick)
+{
+  gtk_accessible_update_property (GTK_ACCESSIBLE (tick), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
+                                  gtk_check_button_get_active (tick) ? _("Done") : _("Not done"), -1);
+}
+
 static GtkWidget *
 build_step (MailSetupRemedyView       *self,
             MailSetupRemedy           *remedy,
@@ -255,12 +264,22 @@ build_step (MailSetupRemedyView       *self,
       GtkWidget *tick = gtk_check_button_new ();
       g_autofree char *tick_name = g_strdup_printf ("tick-%u", position + 1);
 
+      g_autofree char *tick_label = NULL;
+
       gtk_widget_set_name (tick, tick_name);
       gtk_widget_set_valign (tick, GTK_ALIGN_CENTER);
-      gtk_accessible_update_property (GTK_ACCESSIBLE (tick), GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                      _("Done"), -1);
       adw_action_row_add_prefix (ADW_ACTION_ROW (row), tick);
       adw_action_row_set_activatable_widget (ADW_ACTION_ROW (row), tick);
+      /* The row would name the tick by its title alone: a screen reader
+       * says "Step 2 of 4", the step, and whether it is done. */
+      gtk_accessible_reset_relation (GTK_ACCESSIBLE (tick), GTK_ACCESSIBLE_RELATION_LABELLED_BY);
+      /* TRANSLATORS: a step of a fix, as a screen reader reads it: its
+       * number, how many there are, and what to do. */
+      tick_label = g_strdup_printf (_("Step %u of %u: %s"), position + 1,
+                                    mail_setup_remedy_get_n_steps (remedy), text);
+      gtk_accessible_update_property (GTK_ACCESSIBLE (tick), GTK_ACCESSIBLE_PROPERTY_LABEL, tick_label, -1);
+      describe_tick (GTK_CHECK_BUTTON (tick));
+      g_signal_connect (tick, "toggled", G_CALLBACK (describe_tick), NULL);
     }
 
   if (step->copy_email)
@@ -304,7 +323,7 @@ build_step (MailSetupRemedyView       *self,
       break;
     case MAIL_SETUP_REMEDY_ACTION_BACK_TO_SETTINGS:
       adw_action_row_add_suffix (ADW_ACTION_ROW (row),
-                                 action_button ("settings", _("_Settings"), "win.back", FALSE));
+                                 action_button ("settings", _("S_ettings"), "win.back", FALSE));
       break;
     case MAIL_SETUP_REMEDY_ACTION_RESTORE_SETTINGS:
       if (provider_knows_server (provider, check))
@@ -321,12 +340,12 @@ build_step (MailSetupRemedyView       *self,
       break;
     case MAIL_SETUP_REMEDY_ACTION_MICROSOFT_SIGN_IN:
       adw_action_row_add_suffix (ADW_ACTION_ROW (row),
-                                 action_button ("microsoft-sign-in-button", _("_Sign In With Microsoft"),
+                                 action_button ("microsoft-sign-in-button", _("Sign _In With Microsoft"),
                                                 "win.microsoft-sign-in", TRUE));
       break;
     case MAIL_SETUP_REMEDY_ACTION_BROWSER_SIGN_IN:
       adw_action_row_add_suffix (ADW_ACTION_ROW (row),
-                                 action_button ("browser-sign-in-button", _("Sign In in the _Browser"),
+                                 action_button ("browser-sign-in-button", _("Sign In in the Bro_wser"),
                                                 "win.sign-in-browser", TRUE));
       break;
     case MAIL_SETUP_REMEDY_ACTION_DEVICE_SIGN_IN:
@@ -404,4 +423,5 @@ mail_setup_remedy_view_show (MailSetupRemedyView *self,
     gtk_list_box_remove (self->steps, child);
   for (guint i = 0; i < mail_setup_remedy_get_n_steps (remedy); i++)
     gtk_list_box_append (self->steps, build_step (self, remedy, i, values, account, check));
+  mail_setup_accessible_name_parts (GTK_WIDGET (self));
 }

@@ -165,13 +165,31 @@ stage_started_cb (MailSetupStageList *self,
     self->reveal_tick_id = gtk_widget_add_tick_callback (GTK_WIDGET (self), reveal_tick_cb, NULL, NULL);
 }
 
+enum
+{
+  ANNOUNCE,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
 static void
 stage_finished_cb (MailSetupStageList *self,
                    guint               stage,
                    guint               status,
                    guint               duration_ms)
 {
+  g_autofree char *announcement = NULL;
+
   show_stage (self, stage, status, duration_ms);
+  if (stage >= N_SHOWN_STAGES)
+    return;
+
+  /* TRANSLATORS: a stage of the test and how it ended, as a screen reader
+   * says it when it happens: "Connecting: Passed". */
+  announcement = g_strdup_printf (_("%s: %s"), adw_preferences_row_get_title (ADW_PREFERENCES_ROW (self->rows[stage].row)),
+                                  status_to_words (status));
+  g_signal_emit (self, signals[ANNOUNCE], 0, announcement);
 }
 
 static GtkWidget *
@@ -265,6 +283,16 @@ mail_setup_stage_list_class_init (MailSetupStageListClass *klass)
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
 
   object_class->dispose = mail_setup_stage_list_dispose;
+
+  /**
+   * MailSetupStageList::announce:
+   * @text: the stage and how it ended, in words
+   *
+   * A stage of the running check ended. GTK 4.8 has no live regions:
+   * whoever shows the list passes TEXT on to assistive technologies.
+   */
+  signals[ANNOUNCE] = g_signal_new ("announce", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                    0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
 }
 
 static void

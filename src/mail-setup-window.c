@@ -4,6 +4,7 @@
 
 #include <glib/gi18n.h>
 
+#include "mail-setup-accessible.h"
 #include "mail-setup-account-store.h"
 #include "mail-setup-core.h"
 #include "mail-setup-oauth.h"
@@ -96,6 +97,24 @@ reload_saved_accounts (MailSetupWindow *self)
     adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (error->message));
 }
 
+/* What Enter does where the focus does not take it itself (a label, a
+ * list of stages): the visible page's main action. The fields run it on
+ * their own, through the page's ::activate; a button runs itself. */
+static void
+update_default_widget (MailSetupWindow *self)
+{
+  const char *page = gtk_stack_get_visible_child_name (self->pages);
+  GtkWidget *main_action = NULL;
+
+  if (g_strcmp0 (page, "provider") == 0 || g_strcmp0 (page, "account") == 0)
+    main_action = self->continue_button;
+  else if (g_strcmp0 (page, "result") == 0 && self->result_page != NULL)
+    main_action = mail_setup_result_page_get_main_action (self->result_page);
+
+  if (gtk_window_get_default_widget (GTK_WINDOW (self)) != main_action)
+    gtk_window_set_default_widget (GTK_WINDOW (self), main_action);
+}
+
 static void
 update_actions (MailSetupWindow *self)
 {
@@ -131,12 +150,26 @@ update_actions (MailSetupWindow *self)
   gtk_widget_set_visible (self->continue_button, on_provider || on_account);
   gtk_button_set_label (GTK_BUTTON (self->continue_button),
                         on_account ? _("_Test Account") : _("_Continue"));
+  update_default_widget (self);
 }
 
 static void page_activated_cb (MailSetupWindow *self);
 static void signed_in_cb      (MailSetupWindow *self);
 static void sign_in_failed_cb (MailSetupWindow *self,
                                const GError    *error);
+
+/* GTK 4.8 has no live regions nor announcements. What a screen reader
+ * does speak is a change to the description of the focused widget, and
+ * during a test that is Cancel (run_check() puts the focus there): each
+ * stage's result is said as it happens, and Cancel's description is the
+ * latest one when the user comes back to it. */
+static void
+stage_announced_cb (MailSetupWindow *self,
+                    const char      *text)
+{
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->cancel_button),
+                                  GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, text, -1);
+}
 
 static const char * const page_order[] = { "provider", "account", "sign-in", "testing", "result", "use" };
 
@@ -179,14 +212,22 @@ create_page (MailSetupWindow *self,
       g_signal_connect_object (page, "failed", G_CALLBACK (sign_in_failed_cb), self, G_CONNECT_SWAPPED);
     }
   else if (MAIL_SETUP_IS_TESTING_PAGE (page))
-    self->testing_page = MAIL_SETUP_TESTING_PAGE (page);
+    {
+      self->testing_page = MAIL_SETUP_TESTING_PAGE (page);
+      g_signal_connect_object (page, "announce", G_CALLBACK (stage_announced_cb), self,
+                               G_CONNECT_SWAPPED);
+    }
   else if (MAIL_SETUP_IS_RESULT_PAGE (page))
     self->result_page = MAIL_SETUP_RESULT_PAGE (page);
   else
     self->use_page = MAIL_SETUP_USE_PAGE (page);
 
+  mail_setup_accessible_name_parts (GTK_WIDGET (page));
+
   return page;
 }
+
+static void update_page_focus (MailSetupWindow *self);
 
 /* Pages are built when first needed: the first frame lays out one page,
  * not five. They join the stack in the order the user meets them, the
@@ -203,6 +244,39 @@ ensure_page (MailSetupWindow *self,
       if (g_str_equal (page_order[i], name))
         break;
     }
+  update_page_focus (self);
+}
+
+/* Only the page in view takes the focus. The one it replaces is still
+ * drawn while it slides away, and Tab would go on into its fields, which
+ * then vanish with the focus in them. And only the page in view is in the
+ * accessible tree: GTK 4.8 keeps the others there, where a screen
+ * reader's review would wander into them. */
+static void
+update_page_focus (MailSetupWindow *self)
+{
+  GtkWidget *visible = gtk_stack_get_visible_child (self->pages);
+
+  for (GtkWidget *page = gtk_widget_get_first_child (GTK_WIDGET (self->pages)); page != NULL;
+       page = gtk_widget_get_next_sibling (page))
+    {
+      gtk_widget_set_can_focus (page, page == visible);
+      gtk_accessible_update_state (GTK_ACCESSIBLE (page), GTK_ACCESSIBLE_STATE_HIDDEN, page != visible, -1);
+    }
+}
+
+/* Whether the focus is where the user can see it: in the header bar or in
+ * the page in view, on a widget that is shown. */
+static gboolean
+focus_in_view (MailSetupWindow *self)
+{
+  GtkWidget *focus = gtk_root_get_focus (GTK_ROOT (self));
+
+  if (focus == NULL || !gtk_widget_is_visible (focus))
+    return FALSE;
+
+  return !gtk_widget_is_ancestor (focus, GTK_WIDGET (self->pages)) ||
+         gtk_widget_is_ancestor (focus, gtk_stack_get_visible_child (self->pages));
 }
 
 static void
@@ -211,8 +285,15 @@ show_page (MailSetupWindow *self,
 {
   ensure_page (self, name);
   gtk_stack_set_visible_child_name (self->pages, name);
+  update_page_focus (self);
   update_actions (self);
   mail_setup_page_shown (visible_page (self));
+
+  /* A page that gave the focus to nothing, or to a widget that cannot take
+   * it, would leave it on the page before, or on the header bar's Cancel
+   * of a test that has ended: the keyboard would act out of sight. */
+  if (!focus_in_view (self))
+    gtk_widget_child_focus (GTK_WIDGET (visible_page (self)), GTK_DIR_TAB_FORWARD);
 }
 
 /* How to use SAVED in the mail programs, from the page BACK_PAGE, where
@@ -432,6 +513,9 @@ run_check (MailSetupWindow *self)
   ensure_page (self, "testing");
   mail_setup_testing_page_set_check (self->testing_page, check);
   show_page (self, "testing");
+  /* What Cancel does, until the first stage is announced on it. */
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->cancel_button), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
+                                  gtk_widget_get_tooltip_text (self->cancel_button), -1);
   gtk_widget_grab_focus (self->cancel_button);
 
   mail_setup_check_run_async (check, self->test_cancellable, test_done_cb, g_object_ref (self));
@@ -1024,6 +1108,7 @@ mail_setup_window_init (MailSetupWindow *self)
     mail_setup_account_set_extra_ca_file (self->account, extra_ca_file);
 
   gtk_widget_init_template (GTK_WIDGET (self));
+  mail_setup_accessible_name_parts (GTK_WIDGET (self));
   reload_saved_accounts (self);
 
   /* The pages take the account at construction, so they are made in code

@@ -17,7 +17,10 @@ struct _MailSetupAccountPage
   GSignalGroup        *account_signals;
   gboolean             syncing;
 
-  AdwPreferencesGroup *intro_group;
+  /* The address as the page's heading, wrapped rather than cut short,
+   * and the provider under it. */
+  GtkLabel            *email_label;
+  GtkLabel            *provider_label;
   AdwPasswordEntryRow *password_row;
   AdwActionRow        *microsoft_sign_in_row;
   AdwEntryRow         *display_name_row;
@@ -140,8 +143,7 @@ update_summary (MailSetupAccountPage *self)
   adw_expander_row_set_subtitle (self->smtp_expander, outgoing);
 
   if (provider != NULL)
-    adw_preferences_group_set_description (self->intro_group,
-                                           mail_setup_provider_get_name (provider));
+    gtk_label_set_label (self->provider_label, mail_setup_provider_get_name (provider));
 }
 
 #define SYNC_TEXT(row, value) \
@@ -184,7 +186,7 @@ sync_from_account (MailSetupAccountPage *self)
 
   self->syncing = TRUE;
 
-  adw_preferences_group_set_title (self->intro_group, mail_setup_account_get_email (account));
+  gtk_label_set_label (self->email_label, mail_setup_account_get_email (account));
 
   SYNC_TEXT (self->password_row, mail_setup_account_get_password (account));
   SYNC_TEXT (self->display_name_row, mail_setup_account_get_display_name (account));
@@ -350,7 +352,8 @@ mail_setup_account_page_class_init (MailSetupAccountPageClass *klass)
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                RESOURCE_BASE_PATH "/pages/mail-setup-account-page.ui");
-  gtk_widget_class_bind_template_child (widget_class, MailSetupAccountPage, intro_group);
+  gtk_widget_class_bind_template_child (widget_class, MailSetupAccountPage, email_label);
+  gtk_widget_class_bind_template_child (widget_class, MailSetupAccountPage, provider_label);
   gtk_widget_class_bind_template_child (widget_class, MailSetupAccountPage, password_row);
   gtk_widget_class_bind_template_child (widget_class, MailSetupAccountPage, microsoft_sign_in_row);
   gtk_widget_class_bind_template_child (widget_class, MailSetupAccountPage, display_name_row);

@@ -331,9 +331,7 @@ add_provider_rows (MailSetupProviderPage *self)
       gtk_check_button_set_group (GTK_CHECK_BUTTON (check), group);
       group = GTK_CHECK_BUTTON (check);
       g_object_set_data_full (G_OBJECT (check), "provider", g_object_ref (provider), g_object_unref);
-      gtk_accessible_update_property (GTK_ACCESSIBLE (check),
-                                      GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                      mail_setup_provider_get_name (provider), -1);
+      /* Named by the row's title, as the row's activatable widget. */
       g_signal_connect (check, "toggled", G_CALLBACK (provider_toggled_cb), self);
 
       adw_action_row_add_prefix (ADW_ACTION_ROW (row), check);
@@ -404,6 +402,8 @@ create_saved_row (gpointer item,
   gtk_widget_set_valign (more, GTK_ALIGN_CENTER);
   gtk_widget_add_css_class (more, "flat");
   gtk_widget_set_tooltip_text (more, _("More Actions"));
+  /* GTK 4.8 names a menu button after its type unless told. */
+  gtk_accessible_update_property (GTK_ACCESSIBLE (more), GTK_ACCESSIBLE_PROPERTY_LABEL, _("More Actions"), -1);
   adw_action_row_add_suffix (ADW_ACTION_ROW (row), more);
 
   return row;
@@ -445,7 +445,7 @@ saved_accounts_changed_cb (MailSetupProviderPage *self)
 
   gtk_widget_set_visible (GTK_WIDGET (self->saved_group), n_accounts > 0);
   adw_preferences_group_set_title (self->new_account_group,
-                                   n_accounts > 0 ? _("Add Another Account") : "");
+                                   n_accounts > 0 ? _("Add an Account") : "");
 
   g_cancellable_cancel (self->refresh_cancellable);
   g_clear_object (&self->refresh_cancellable);

@@ -205,6 +205,9 @@ mail_setup_result_page_show (MailSetupResultPage *self,
 
   gtk_widget_set_name (GTK_WIDGET (self->title_label), mail_setup_diagnosis_to_string (diagnosis));
   gtk_image_set_from_icon_name (self->icon, ok ? "emblem-ok-symbolic" : "dialog-warning-symbolic");
+  /* The mark says in words what its shape and colour say. */
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->icon), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  ok ? _("Success") : _("Problem"), -1);
   gtk_widget_remove_css_class (GTK_WIDGET (self->icon), ok ? "warning" : "success");
   gtk_widget_add_css_class (GTK_WIDGET (self->icon), ok ? "success" : "warning");
   gtk_label_set_label (self->title_label, mail_setup_diagnosis_get_title (diagnosis));
@@ -317,6 +320,52 @@ mail_setup_result_page_show_save_error (MailSetupResultPage *self,
   gtk_widget_set_visible (GTK_WIDGET (self->save_status_label), TRUE);
   gtk_widget_set_sensitive (self->save_button, TRUE);
   gtk_button_set_label (GTK_BUTTON (self->save_button), _("_Try Saving Again"));
+  /* Back where it was, since the button could not keep it while saving. */
+  gtk_widget_grab_focus (self->save_button);
+}
+
+/* The guided fix's own way to try again, among its steps: the button it
+ * suggests (Try Again, or signing in with Microsoft again). */
+static GtkWidget *
+find_suggested_button (GtkWidget *widget)
+{
+  if (GTK_IS_BUTTON (widget) && gtk_widget_has_css_class (widget, "suggested-action"))
+    return widget;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = gtk_widget_get_visible (child) ? find_suggested_button (child) : NULL;
+
+      if (found != NULL)
+        return found;
+    }
+
+  return NULL;
+}
+
+/* What the user most likely does next, which Enter does and the focus
+ * starts on: trying a fix where something failed, saving where nothing
+ * did (saving comes second when only sending failed), closing once saved. */
+GtkWidget *
+mail_setup_result_page_get_main_action (MailSetupResultPage *self)
+{
+  g_return_val_if_fail (MAIL_SETUP_IS_RESULT_PAGE (self), NULL);
+
+  if (gtk_widget_get_visible (self->failure_buttons))
+    {
+      if (gtk_widget_get_visible (self->try_again_button))
+        return self->try_again_button;
+      if (gtk_widget_get_visible (GTK_WIDGET (self->remedy_group)))
+        return find_suggested_button (GTK_WIDGET (self->remedy_view));
+      return NULL;
+    }
+
+  if (gtk_widget_get_visible (self->success_buttons))
+    return gtk_widget_get_visible (self->save_button) ? self->save_button : self->done_button;
+
+  return NULL;
 }
 
 /* Puts the focus on what the user most likely does next. The window calls
@@ -326,11 +375,14 @@ mail_setup_result_page_show_save_error (MailSetupResultPage *self,
 void
 mail_setup_result_page_focus_action (MailSetupResultPage *self)
 {
+  GtkWidget *action;
+
   g_return_if_fail (MAIL_SETUP_IS_RESULT_PAGE (self));
 
-  if (gtk_widget_get_visible (self->failure_buttons) && gtk_widget_get_visible (self->try_again_button))
-    gtk_widget_grab_focus (self->try_again_button);
-  else if (gtk_widget_get_visible (self->success_buttons) && !gtk_widget_get_visible (self->failure_buttons))
-    gtk_widget_grab_focus (self->save_button);
+  /* Never left where it was: on the Cancel of the test that just ended,
+   * which is no longer in view. */
+  action = mail_setup_result_page_get_main_action (self);
+  if (action == NULL || !gtk_widget_grab_focus (action))
+    gtk_widget_child_focus (GTK_WIDGET (self), GTK_DIR_TAB_FORWARD);
   gtk_label_select_region (self->server_response_label, 0, 0);
 }

@@ -15,6 +15,7 @@ void mail_setup_result_page_show (MailSetupResultPage *self,
                                   MailSetupCheck      *check,
                                   const char          *remedy_id);
 
+GtkWidget *mail_setup_result_page_get_main_action (MailSetupResultPage *self);
 void mail_setup_result_page_focus_action (MailSetupResultPage *self);
 
 void mail_setup_result_page_show_saving  (MailSetupResultPage *self);

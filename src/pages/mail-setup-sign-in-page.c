@@ -219,6 +219,31 @@ poll_done_cb (GObject      *source,
     failed (self, error);
 }
 
+
+/* CODE on screen, and for a screen reader one character at a time: read
+ * as a word, "FJ8H2K9LM" is neither understood nor typed right. */
+static void
+show_code (MailSetupSignInPage *self,
+           const char          *code)
+{
+  g_autoptr(GString) spelled = g_string_new (NULL);
+  g_autofree char *name = NULL;
+
+  gtk_label_set_label (self->code_label, code);
+  for (const char *c = code; *c != '\0'; c = g_utf8_next_char (c))
+    {
+      if (!g_unichar_isalnum (g_utf8_get_char (c)))
+        continue;
+      if (spelled->len > 0)
+        g_string_append_c (spelled, ' ');
+      g_string_append_len (spelled, c, g_utf8_next_char (c) - c);
+    }
+  /* TRANSLATORS: the sign-in code, as a screen reader reads it, spelled
+   * out: "Sign-in code: F J 8 H 2 K 9 L M". */
+  name = *code != '\0' ? g_strdup_printf (_("Sign-in code: %s"), spelled->str) : g_strdup (_("Sign-in code"));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->code_label), GTK_ACCESSIBLE_PROPERTY_LABEL, name, -1);
+}
+
 static void
 request_code_done_cb (GObject      *source,
                       GAsyncResult *result,
@@ -234,7 +259,7 @@ request_code_done_cb (GObject      *source,
       return;
     }
 
-  gtk_label_set_label (self->code_label, mail_setup_oauth_get_user_code (self->oauth));
+  show_code (self, mail_setup_oauth_get_user_code (self->oauth));
   gtk_widget_set_tooltip_text (self->open_button, mail_setup_oauth_get_verification_uri (self->oauth));
   gtk_stack_set_visible_child_name (self->state_stack, "code");
   gtk_widget_grab_focus (self->open_button);
@@ -301,7 +326,7 @@ reset (MailSetupSignInPage *self,
   gtk_label_set_label (self->authorize_uri_label, "");
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->authorize_uri_label), NULL);
   gtk_widget_set_visible (GTK_WIDGET (self->browser_problem_label), FALSE);
-  gtk_label_set_label (self->code_label, "");
+  show_code (self, "");
   gtk_widget_set_visible (self->use_browser_button, mail_setup_oauth_can_open_browser ());
   gtk_stack_set_visible_child_name (self->state_stack, "requesting");
 }

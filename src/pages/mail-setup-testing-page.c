@@ -43,10 +43,58 @@ describe_server (AdwPreferencesGroup *group,
   adw_preferences_group_set_description (group, description);
 }
 
+enum
+{
+  ANNOUNCE,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+/* With two lists on the page, the announcement says whose stage it was. */
+static void
+announce (MailSetupTestingPage *self,
+          AdwPreferencesGroup  *group,
+          const char           *text)
+{
+  g_autofree char *announcement = NULL;
+
+  if (gtk_widget_get_visible (GTK_WIDGET (self->outgoing_group)))
+    /* TRANSLATORS: which server's test, then a stage and how it ended:
+     * "Sending Mail (SMTP): Connecting: Passed". */
+    announcement = g_strdup_printf (_("%s: %s"), adw_preferences_group_get_title (group), text);
+  else
+    announcement = g_strdup (text);
+  g_signal_emit (self, signals[ANNOUNCE], 0, announcement);
+}
+
+static void
+incoming_announce_cb (MailSetupTestingPage *self,
+                      const char           *text)
+{
+  announce (self, self->incoming_group, text);
+}
+
+static void
+outgoing_announce_cb (MailSetupTestingPage *self,
+                      const char           *text)
+{
+  announce (self, self->outgoing_group, text);
+}
+
 static void
 mail_setup_testing_page_class_init (MailSetupTestingPageClass *klass)
 {
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  /**
+   * MailSetupTestingPage::announce:
+   * @text: the stage that just ended and how, in words
+   *
+   * For assistive technologies, which GTK 4.8 cannot tell otherwise.
+   */
+  signals[ANNOUNCE] = g_signal_new ("announce", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                    0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
 
   g_type_ensure (MAIL_SETUP_TYPE_CONNECTION_DETAILS);
   g_type_ensure (MAIL_SETUP_TYPE_STAGE_LIST);
@@ -59,6 +107,8 @@ mail_setup_testing_page_class_init (MailSetupTestingPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, MailSetupTestingPage, outgoing_group);
   gtk_widget_class_bind_template_child (widget_class, MailSetupTestingPage, outgoing_stage_list);
   gtk_widget_class_bind_template_child (widget_class, MailSetupTestingPage, connection_details);
+  gtk_widget_class_bind_template_callback (widget_class, incoming_announce_cb);
+  gtk_widget_class_bind_template_callback (widget_class, outgoing_announce_cb);
 }
 
 static void

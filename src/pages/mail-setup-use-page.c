@@ -4,6 +4,7 @@
 
 #include <glib/gi18n.h>
 
+#include "mail-setup-accessible.h"
 #include "mail-setup-export.h"
 #include "mail-setup-mail-programs.h"
 #include "mail-setup-use-page.h"
@@ -135,6 +136,9 @@ create_heading_row (const char *heading)
   gtk_widget_set_margin_start (label, 12);
   gtk_widget_set_margin_end (label, 12);
   gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (row), label);
+  /* The row takes the focus on its way through the list: it says what it
+   * holds. */
+  mail_setup_accessible_label_by (row, label);
 
   return row;
 }
@@ -253,6 +257,7 @@ add_app_settings (MailSetupUsePage     *self,
   gtk_widget_set_margin_end (steps_label, 12);
   gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (steps_row), FALSE);
   gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (steps_row), steps_label);
+  mail_setup_accessible_label_by (steps_row, steps_label);
   adw_expander_row_add_row (expander, steps_row);
 
   add_server_settings (expander, program, "imap", _("Receiving Mail (IMAP)"), TRUE,
@@ -380,6 +385,8 @@ create_config_view (const char *id,
   gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (scrolled), GTK_POLICY_AUTOMATIC, GTK_POLICY_NEVER);
   gtk_scrolled_window_set_overlay_scrolling (GTK_SCROLLED_WINDOW (scrolled), FALSE);
   gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scrolled), view);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (scrolled), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  accessible_label, -1);
   gtk_frame_set_child (GTK_FRAME (frame), scrolled);
 
   return frame;
@@ -399,9 +406,10 @@ create_config_copy_button (const char *id,
   gtk_button_set_child (GTK_BUTTON (button),
                         g_object_new (ADW_TYPE_BUTTON_CONTENT,
                                       "icon-name", "edit-copy-symbolic",
-                                      "label", _("_Copy Configuration"),
-                                      "use-underline", TRUE,
+                                      "label", _("Copy Configuration"),
                                       NULL));
+  /* No mnemonic: the page holds one such button per program, and GTK 4.8
+   * would read a mnemonic label after the name that says which. */
   gtk_widget_set_halign (button, GTK_ALIGN_END);
 
   return button;
@@ -444,6 +452,7 @@ add_file_settings (MailSetupUsePage      *self,
       gtk_widget_set_name (label, error_name);
       gtk_widget_add_css_class (label, "error");
       gtk_box_append (GTK_BOX (box), label);
+      mail_setup_accessible_label_by (row, label);
       return;
     }
 
@@ -451,6 +460,7 @@ add_file_settings (MailSetupUsePage      *self,
   label = create_paragraph (steps, FALSE);
   gtk_widget_set_name (label, steps_name);
   gtk_box_append (GTK_BOX (box), label);
+  mail_setup_accessible_label_by (row, label);
   needs = describe_file_needs (self, program);
   label = create_paragraph (needs, TRUE);
   gtk_widget_set_name (label, needs_name);
@@ -567,6 +577,7 @@ show_programs (MailSetupUsePage *self)
       g_ptr_array_add (self->program_rows, row);
     }
 
+  mail_setup_accessible_name_parts (GTK_WIDGET (self));
   gtk_widget_set_visible (GTK_WIDGET (self->found_group), n_found > 0);
   gtk_widget_set_visible (GTK_WIDGET (self->other_group), n_other > 0);
   adw_preferences_group_set_description (self->other_group,
