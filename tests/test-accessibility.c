@@ -53,10 +53,12 @@ checker_done (gpointer user_data)
 }
 
 /* The accessible tree of WINDOW, as check-accessible-tree.py reads it
- * while this process goes on answering over AT-SPI. */
+ * while this process goes on answering over AT-SPI; of all this
+ * program's windows when WINDOW has no title (a dialog). */
 static JsonObject *
-read_accessible_tree (MailSetupWindow *window)
+read_accessible_tree (GtkWindow *window)
 {
+  const char *title = gtk_window_get_title (window);
   g_autofree char *script = g_test_build_filename (G_TEST_DIST, "check-accessible-tree.py", NULL);
   g_autofree char *pid = g_strdup_printf ("%d", (int) getpid ());
   g_autoptr(GSubprocess) checker = NULL;
@@ -67,8 +69,7 @@ read_accessible_tree (MailSetupWindow *window)
 
   mail_setup_test_ui_wait_for_frame (GTK_WIDGET (window));
   checker = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error, ATSPI_PYTHON, script,
-                              "--pid", pid, "--window", gtk_window_get_title (GTK_WINDOW (window)),
-                              NULL);
+                              "--pid", pid, title != NULL ? "--window" : NULL, title, NULL);
   g_assert_no_error (error);
   g_subprocess_communicate_utf8_async (checker, NULL, NULL, checker_finished_cb, &run);
   g_assert_true (mail_setup_test_ui_wait_until (checker_done, &run, 60000));
@@ -124,10 +125,10 @@ expect_object (JsonObject *tree,
  * the test on every object that a screen reader could not name. The
  * tree is returned for the page's own checks. */
 static JsonObject *
-assert_page_accessible (MailSetupWindow *window,
-                        const char      *page)
+assert_page_accessible (gpointer    window,
+                        const char *page)
 {
-  JsonObject *tree = read_accessible_tree (window);
+  JsonObject *tree = read_accessible_tree (GTK_WINDOW (window));
   JsonArray *problems = json_object_get_array_member (tree, "problems");
   guint n_objects = json_array_get_length (json_object_get_array_member (tree, "objects"));
 
@@ -329,6 +330,25 @@ test_accessibility_testing_page (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+static gboolean
+remove_dialog_shown (gpointer user_data)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWidget) toplevel = g_list_model_get_item (toplevels, i);
+
+      if (ADW_IS_MESSAGE_DIALOG (toplevel) && gtk_widget_get_mapped (toplevel))
+        {
+          *(GtkWidget **) user_data = toplevel;
+          return TRUE;
+        }
+    }
+
+  return FALSE;
+}
+
 /* Microsoft refuses the sign-in: the result page and its guided fix, whose
  * steps say their number and whether they are done; then Try Again, the
  * success page, Save, and the page of mail programs. */
@@ -343,6 +363,8 @@ test_accessibility_remedy_and_result (void)
   g_autoptr(JsonObject) saved = NULL;
   g_autoptr(JsonObject) use = NULL;
   g_autoptr(JsonObject) first = NULL;
+  g_autoptr(JsonObject) removing = NULL;
+  GtkWidget *dialog = NULL;
   JsonObject *step;
 
   server = mail_setup_test_server_start ("ms-login-failed", "--user", "someone@outlook.com", NULL);
@@ -392,6 +414,14 @@ test_accessibility_remedy_and_result (void)
   first = assert_page_accessible (window, "provider page, saved account");
   expect_object (first, "push button", "Test");
   expect_object (first, "push button", "More Actions");
+
+  /* Remove asks first: the dialog's answers are named too. */
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.remove-account", "s", "someone@outlook.com");
+  g_assert_true (mail_setup_test_ui_wait_until (remove_dialog_shown, &dialog, 5000));
+  removing = assert_page_accessible (dialog, "remove dialog");
+  expect_object (removing, "push button", "Remove");
+  expect_object (removing, "push button", "Cancel");
+  gtk_window_destroy (GTK_WINDOW (dialog));
   gtk_window_destroy (GTK_WINDOW (window));
   mail_setup_test_ui_remove_saved_account ("someone@outlook.com");
 }
