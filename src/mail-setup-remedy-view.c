@@ -242,6 +242,8 @@ static GtkWidget *
 build_step (MailSetupRemedyView       *self,
             MailSetupRemedy           *remedy,
             guint                      position,
+            guint                      index,
+            guint                      n_shown,
             GHashTable                *values,
             MailSetupAccount          *account,
             MailSetupCheck            *check)
@@ -249,8 +251,8 @@ build_step (MailSetupRemedyView       *self,
   const MailSetupRemedyStep *step = mail_setup_remedy_get_step (remedy, position);
   g_autofree char *text = mail_setup_remedy_expand (mail_setup_remedy_get_step_text (remedy, position),
                                                     values);
-  g_autofree char *title = g_strdup_printf ("%u. %s", position + 1, text);
-  g_autofree char *name = g_strdup_printf ("step-%u", position + 1);
+  g_autofree char *title = g_strdup_printf ("%u. %s", index + 1, text);
+  g_autofree char *name = g_strdup_printf ("step-%u", index + 1);
   g_autofree char *link = step->link ? mail_setup_remedy_expand_link (step->link, values) : NULL;
   MailSetupProvider *provider = mail_setup_account_get_provider (account);
   GtkWidget *row = adw_action_row_new ();
@@ -262,7 +264,7 @@ build_step (MailSetupRemedyView       *self,
   if (step->tickable)
     {
       GtkWidget *tick = gtk_check_button_new ();
-      g_autofree char *tick_name = g_strdup_printf ("tick-%u", position + 1);
+      g_autofree char *tick_name = g_strdup_printf ("tick-%u", index + 1);
 
       g_autofree char *tick_label = NULL;
 
@@ -275,8 +277,7 @@ build_step (MailSetupRemedyView       *self,
       gtk_accessible_reset_relation (GTK_ACCESSIBLE (tick), GTK_ACCESSIBLE_RELATION_LABELLED_BY);
       /* TRANSLATORS: a step of a fix, as a screen reader reads it: its
        * number, how many there are, and what to do. */
-      tick_label = g_strdup_printf (_("Step %u of %u: %s"), position + 1,
-                                    mail_setup_remedy_get_n_steps (remedy), text);
+      tick_label = g_strdup_printf (_("Step %u of %u: %s"), index + 1, n_shown, text);
       gtk_accessible_update_property (GTK_ACCESSIBLE (tick), GTK_ACCESSIBLE_PROPERTY_LABEL, tick_label, -1);
       describe_tick (GTK_CHECK_BUTTON (tick));
       g_signal_connect (tick, "toggled", G_CALLBACK (describe_tick), NULL);
@@ -307,7 +308,7 @@ build_step (MailSetupRemedyView       *self,
 
   if (link != NULL)
     {
-      g_autofree char *link_name = g_strdup_printf ("link-%u", position + 1);
+      g_autofree char *link_name = g_strdup_printf ("link-%u", index + 1);
       GtkWidget *button = flat_button (link_name, "adw-external-link-symbolic", _("_Open"), link);
 
       g_object_set_data_full (G_OBJECT (button), "uri", g_steal_pointer (&link), g_free);
@@ -399,7 +400,9 @@ mail_setup_remedy_view_show (MailSetupRemedyView *self,
                              MailSetupCheck      *check)
 {
   g_autoptr(GHashTable) values = NULL;
+  g_autoptr(GArray) shown = g_array_new (FALSE, FALSE, sizeof (guint));
   g_autofree char *summary = NULL;
+  MailSetupProvider *provider;
   GtkWidget *child;
 
   g_return_if_fail (MAIL_SETUP_IS_REMEDY_VIEW (self));
@@ -421,7 +424,13 @@ mail_setup_remedy_view_show (MailSetupRemedyView *self,
 
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->steps))) != NULL)
     gtk_list_box_remove (self->steps, child);
+  /* The steps for this account's provider, numbered as shown. */
+  provider = mail_setup_account_get_provider (account);
   for (guint i = 0; i < mail_setup_remedy_get_n_steps (remedy); i++)
-    gtk_list_box_append (self->steps, build_step (self, remedy, i, values, account, check));
+    if (mail_setup_remedy_step_applies (mail_setup_remedy_get_step (remedy, i), provider))
+      g_array_append_val (shown, i);
+  for (guint i = 0; i < shown->len; i++)
+    gtk_list_box_append (self->steps, build_step (self, remedy, g_array_index (shown, guint, i), i, shown->len,
+                                                  values, account, check));
   mail_setup_accessible_name_parts (GTK_WIDGET (self));
 }

@@ -346,12 +346,51 @@ test_remedy_sending_fixes (void)
   g_assert_true (remedy_offers (remedy, MAIL_SETUP_REMEDY_ACTION_BACK_TO_SETTINGS));
   g_assert_true (remedy_offers (remedy, MAIL_SETUP_REMEDY_ACTION_RETRY));
   g_assert_true (remedy_says (remedy, "Authenticated SMTP"));
+  /* The admin center's step is shown for Microsoft 365 accounts alone. */
+  for (guint i = 0; i < mail_setup_remedy_get_n_steps (remedy); i++)
+    {
+      const MailSetupRemedyStep *step = mail_setup_remedy_get_step (remedy, i);
+      gboolean about_admin_center = strstr (step->text, "Microsoft 365 admin center") != NULL;
+
+      g_assert_true (mail_setup_remedy_step_applies (step, mail_setup_provider_catalog_lookup ("microsoft365")));
+      g_assert_true (mail_setup_remedy_step_applies (step, mail_setup_provider_catalog_lookup ("other")) ==
+                     !about_admin_center);
+      g_assert_true (mail_setup_remedy_step_applies (step, mail_setup_provider_catalog_lookup ("outlook")) ==
+                     !about_admin_center);
+    }
 
   remedy = mail_setup_remedy_catalog_lookup ("sender-address");
   g_assert_nonnull (remedy);
   g_assert_true (remedy_says (remedy, "{email}"));
   g_assert_true (remedy_says (remedy, "Send As"));
   g_assert_true (remedy_offers (remedy, MAIL_SETUP_REMEDY_ACTION_RETRY));
+}
+
+/* A step for one provider names one the catalog knows: a typo would hide
+ * the step from everyone. */
+static void
+test_remedy_steps_name_known_providers (void)
+{
+  GListModel *catalog = mail_setup_remedy_catalog_get_default ();
+  guint n_for_one = 0;
+
+  for (guint i = 0; i < g_list_model_get_n_items (catalog); i++)
+    {
+      g_autoptr(MailSetupRemedy) remedy = g_list_model_get_item (catalog, i);
+
+      for (guint j = 0; j < mail_setup_remedy_get_n_steps (remedy); j++)
+        {
+          const MailSetupRemedyStep *step = mail_setup_remedy_get_step (remedy, j);
+
+          if (step->provider == NULL)
+            continue;
+          if (mail_setup_provider_catalog_lookup (step->provider) == NULL)
+            g_error ("Step %u of %s is for provider %s, which the catalog does not know",
+                     j + 1, mail_setup_remedy_get_id (remedy), step->provider);
+          n_for_one++;
+        }
+    }
+  g_assert_cmpuint (n_for_one, >, 0);
 }
 
 static void
@@ -556,6 +595,7 @@ main (int   argc,
   g_test_add_func ("/remedy/account-with-token", test_remedy_account_with_token);
   g_test_add_func ("/remedy/account-offers-next-when-tried", test_remedy_account_offers_next_when_tried);
   g_test_add_func ("/remedy/parse-refuses-bad-data", test_remedy_parse_refuses_bad_data);
+  g_test_add_func ("/remedy/steps-name-known-providers", test_remedy_steps_name_known_providers);
 
   return g_test_run ();
 }

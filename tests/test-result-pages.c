@@ -197,6 +197,11 @@ test_result_sending_sign_in_refused (void)
   assert_sending_fails (window, MAIL_SETUP_DIAGNOSIS_SMTP_AUTH_FAILED, "smtp-sign-in");
   g_assert_true (g_str_has_prefix (remedy_summary (window, "smtp-sign-in"),
                                    "The outgoing server 127.0.0.1 refused the sign-in."));
+  /* Not a Microsoft 365 account: nothing about its admin center, and the
+   * steps are numbered without a gap. */
+  g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (find_widget (window, "step-3"))), ==,
+                   "3. Test again.");
+  g_assert_null (mail_setup_test_ui_find (GTK_WIDGET (window), "step-4"));
   said = label_text (window, "server-said");
   g_assert_true (gtk_widget_is_drawable (find_widget (window, "server-said")));
   g_assert_true (g_str_has_prefix (said, "The outgoing server said: 535"));

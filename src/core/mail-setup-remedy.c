@@ -31,6 +31,7 @@ step_free (MailSetupRemedyStep *step)
 {
   g_free (step->text);
   g_free (step->link);
+  g_free (step->provider);
   g_free (step);
 }
 
@@ -113,6 +114,18 @@ mail_setup_remedy_get_step_text (MailSetupRemedy *self,
   const MailSetupRemedyStep *step = mail_setup_remedy_get_step (self, position);
 
   return step ? g_dgettext (GETTEXT_PACKAGE, step->text) : NULL;
+}
+
+/* Whether STEP is for an account of PROVIDER (NULL when not known): a
+ * step about Microsoft 365's admin center is noise to anyone else. */
+gboolean
+mail_setup_remedy_step_applies (const MailSetupRemedyStep *step,
+                                MailSetupProvider         *provider)
+{
+  g_return_val_if_fail (step != NULL, FALSE);
+
+  return step->provider == NULL ||
+         (provider != NULL && g_strcmp0 (mail_setup_provider_get_id (provider), step->provider) == 0);
 }
 
 typedef enum
@@ -199,7 +212,7 @@ start_element_cb (GMarkupParseContext  *context,
         state->element = ELEMENT_SUMMARY;
       else if (g_str_equal (name, "step"))
         {
-          const char *link = NULL, *tick = NULL, *copy = NULL, *action = NULL;
+          const char *link = NULL, *tick = NULL, *copy = NULL, *action = NULL, *provider = NULL;
           MailSetupRemedyStep *step;
 
           if (!g_markup_collect_attributes (name, attribute_names, attribute_values, error,
@@ -207,6 +220,7 @@ start_element_cb (GMarkupParseContext  *context,
                                             G_MARKUP_COLLECT_STRING | G_MARKUP_COLLECT_OPTIONAL, "tick", &tick,
                                             G_MARKUP_COLLECT_STRING | G_MARKUP_COLLECT_OPTIONAL, "copy", &copy,
                                             G_MARKUP_COLLECT_STRING | G_MARKUP_COLLECT_OPTIONAL, "action", &action,
+                                            G_MARKUP_COLLECT_STRING | G_MARKUP_COLLECT_OPTIONAL, "provider", &provider,
                                             G_MARKUP_COLLECT_INVALID))
             return;
 
@@ -220,6 +234,7 @@ start_element_cb (GMarkupParseContext  *context,
           step = g_new0 (MailSetupRemedyStep, 1);
           g_ptr_array_add (state->current->steps, step);
           step->link = g_strdup (link);
+          step->provider = g_strdup (provider);
           step->tickable = g_strcmp0 (tick, "yes") == 0;
           step->copy_email = g_strcmp0 (copy, "email") == 0;
           step->copy_text = g_strcmp0 (copy, "text") == 0;

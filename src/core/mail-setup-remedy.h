@@ -49,6 +49,8 @@ typedef struct
   /* The step's own text, filled in, is something to copy and send. */
   gboolean               copy_text;
   MailSetupRemedyAction  action;
+  /* The id of the only provider the step is for; NULL when for all. */
+  char                  *provider;
 } MailSetupRemedyStep;
 
 #define MAIL_SETUP_TYPE_REMEDY (mail_setup_remedy_get_type ())
@@ -63,6 +65,8 @@ const MailSetupRemedyStep *mail_setup_remedy_get_step    (MailSetupRemedy *self,
                                                           guint            position);
 const char                *mail_setup_remedy_get_step_text (MailSetupRemedy *self,
                                                             guint            position);
+gboolean                   mail_setup_remedy_step_applies  (const MailSetupRemedyStep *step,
+                                                            MailSetupProvider         *provider);
 
 GPtrArray       *mail_setup_remedy_parse              (const char          *xml,
                                                        gssize               length,
