@@ -998,10 +998,18 @@ run_list (void)
     {
       g_autoptr(MailSetupSavedAccount) saved = g_list_model_get_item (accounts, i);
 
-      g_print ("%s  %s:%u  %s", mail_setup_saved_account_get_email (saved),
+      const char *smtp_server = mail_setup_saved_account_get_smtp_server (saved);
+
+      /* Both servers, in the words of --security: what --check would be
+       * given to test the account again. */
+      g_print ("%s  imap %s:%u %s", mail_setup_saved_account_get_email (saved),
                mail_setup_saved_account_get_server (saved),
                mail_setup_saved_account_get_port (saved),
                mail_setup_security_to_string (mail_setup_saved_account_get_security (saved)));
+      if (smtp_server != NULL && *smtp_server != '\0')
+        g_print ("  smtp %s:%u %s", smtp_server,
+                 mail_setup_saved_account_get_smtp_port (saved),
+                 mail_setup_security_to_string (mail_setup_saved_account_get_smtp_security (saved)));
       if (mail_setup_saved_account_get_secret_missing (saved))
         g_print ("  (%s)", _("password missing from keyring"));
       g_print ("\n");

@@ -236,8 +236,9 @@ test_store_list_remove (void)
   g_assert_nonnull (strstr (keyfile, "smtp-security=starttls\n"));
   g_assert_null (strstr (keyfile, password));
 
-  listed_line = g_strdup_printf ("%s  127.0.0.1:%u  ssl\n", email,
-                                 mail_setup_test_service_port ("MAIL_SETUP_TEST_DOVECOT_IMAPS_PORT"));
+  listed_line = g_strdup_printf ("%s  imap 127.0.0.1:%u ssl  smtp 127.0.0.1:%u starttls\n", email,
+                                 mail_setup_test_service_port ("MAIL_SETUP_TEST_DOVECOT_IMAPS_PORT"),
+                                 mail_setup_test_service_port ("MAIL_SETUP_TEST_DOVECOT_SUBMISSION_PORT"));
   listed = run_mail_setup (NULL, list, NULL);
   g_assert_cmpint (listed->status, ==, EXIT_OK);
   g_assert_cmpstr (listed->out, ==, listed_line);
