@@ -1066,10 +1066,33 @@ option_is_alone (int         argc,
   return seen && n_other == n_arguments;
 }
 
+/* The option of ENTRIES that takes a value but is followed by another
+ * option instead, as in `--detect --json`: GOption would take "--json"
+ * for the address, and the script that wrote it would get no JSON. */
+static const char *
+find_option_without_value (int                 argc,
+                           char              **argv,
+                           const GOptionEntry *entries)
+{
+  for (int i = 1; i + 1 < argc; i++)
+    {
+      if (g_str_equal (argv[i], "--"))
+        break;
+      if (!g_str_has_prefix (argv[i], "--") || !g_str_has_prefix (argv[i + 1], "--"))
+        continue;
+      for (const GOptionEntry *entry = entries; entry->long_name != NULL; entry++)
+        if (entry->arg != G_OPTION_ARG_NONE && g_str_equal (argv[i] + 2, entry->long_name))
+          return argv[i];
+    }
+
+  return NULL;
+}
+
 int
 mail_setup_cli_run (int    argc,
                     char **argv)
 {
+  const char *without_value;
   g_auto(Options) options = { 0 };
   g_autoptr(GOptionContext) context = NULL;
   g_autoptr(GError) error = NULL;
@@ -1160,6 +1183,10 @@ mail_setup_cli_run (int    argc,
                                   "from the command line. With --detect, it says which provider hosts an\n"
                                   "address and its server settings."));
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  without_value = find_option_without_value (argc, argv, entries);
+  if (without_value != NULL)
+    /* TRANSLATORS: %s is an option, such as --email */
+    return usage_error (_("%s needs a value before the next option"), without_value);
   if (!g_option_context_parse (context, &argc, &argv, &error))
     return usage_error ("%s", error->message);
 

@@ -122,6 +122,20 @@ test_cli_usage_smtp (void)
   assert_json_usage_error (bad_port_json, "--smtp-port");
 }
 
+/* An option that takes a value, followed by another option: the second is
+ * not taken for the value, and a script that asked for JSON gets JSON. */
+static void
+test_cli_usage_option_without_value (void)
+{
+  const char *detect[] = { "--detect", "--json", NULL };
+  const char *token[] = { "--token", "--json", NULL };
+  const char *email[] = { "--check", "--email", "--password-stdin", NULL };
+
+  assert_json_usage_error (detect, "--detect needs a value");
+  assert_json_usage_error (token, "--token needs a value");
+  assert_usage_error (email, "--email needs a value");
+}
+
 static void
 test_cli_usage_no_email (void)
 {
@@ -714,6 +728,7 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/cli/usage/no-email", test_cli_usage_no_email);
+  g_test_add_func ("/cli/usage/option-without-value", test_cli_usage_option_without_value);
   g_test_add_func ("/cli/usage/port-out-of-range", test_cli_usage_port_out_of_range);
   g_test_add_func ("/cli/usage/unknown-provider", test_cli_usage_unknown_provider);
   g_test_add_func ("/cli/usage/no-password-option", test_cli_usage_no_password_option);
