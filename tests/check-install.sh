@@ -16,6 +16,7 @@ for file in \
     "$libdir/mail-setup/mail-setup-ui.so" \
     "$libdir/mail-setup/mail-setup-sign-in.so" \
     share/applications/io.github.mailsetup.MailSetup.desktop \
+    share/dbus-1/services/io.github.mailsetup.MailSetup.service \
     share/metainfo/io.github.mailsetup.MailSetup.metainfo.xml \
     share/icons/hicolor/scalable/apps/io.github.mailsetup.MailSetup.svg \
     share/icons/hicolor/symbolic/apps/io.github.mailsetup.MailSetup-symbolic.svg \
