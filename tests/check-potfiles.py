@@ -37,6 +37,9 @@ for folder in ("src", "data"):
             path = os.path.join(root, name)
             relative = os.path.relpath(path, top)
             pattern = TRANSLATABLE.get(os.path.splitext(name)[1])
+            # A D-Bus service file's Name= is a bus name, for no one to read.
+            if name.endswith(".service.in"):
+                pattern = None
             if pattern is None or relative in listed:
                 continue
             with open(path, errors="replace") as source:
