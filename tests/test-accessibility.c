@@ -9,153 +9,20 @@
 
 #include <adwaita.h>
 #include <json-glib/json-glib.h>
-#include <unistd.h>
 
 #include "mail-setup-core.h"
+#include "mail-setup-test-a11y.h"
 #include "mail-setup-test-browser.h"
 #include "mail-setup-test-identity.h"
 #include "mail-setup-test-server.h"
 #include "mail-setup-test-ui.h"
 #include "mail-setup-test-util.h"
 
-/* pyatspi is Debian's python3-pyatspi, for Debian's own Python. */
-#define ATSPI_PYTHON "/usr/bin/python3"
-
 static GtkWidget *
 widget (MailSetupWindow *window,
         const char      *name)
 {
   return mail_setup_test_ui_widget (window, name);
-}
-
-typedef struct
-{
-  char    *output;
-  GError  *error;
-  gboolean done;
-} CheckerRun;
-
-static void
-checker_finished_cb (GObject      *source,
-                     GAsyncResult *result,
-                     gpointer      user_data)
-{
-  CheckerRun *run = user_data;
-
-  g_subprocess_communicate_utf8_finish (G_SUBPROCESS (source), result, &run->output, NULL, &run->error);
-  run->done = TRUE;
-}
-
-static gboolean
-checker_done (gpointer user_data)
-{
-  return ((CheckerRun *) user_data)->done;
-}
-
-/* The accessible tree of WINDOW, as check-accessible-tree.py reads it
- * while this process goes on answering over AT-SPI; of all this
- * program's windows when WINDOW has no title (a dialog). */
-static JsonObject *
-read_accessible_tree (GtkWindow *window)
-{
-  const char *title = gtk_window_get_title (window);
-  g_autofree char *script = g_test_build_filename (G_TEST_DIST, "check-accessible-tree.py", NULL);
-  g_autofree char *pid = g_strdup_printf ("%d", (int) getpid ());
-  g_autoptr(GSubprocess) checker = NULL;
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  g_autoptr(GError) error = NULL;
-  CheckerRun run = { NULL, NULL, FALSE };
-  JsonObject *tree;
-
-  mail_setup_test_ui_wait_for_frame (GTK_WIDGET (window));
-  checker = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error, ATSPI_PYTHON, script,
-                              "--pid", pid, title != NULL ? "--window" : NULL, title, NULL);
-  g_assert_no_error (error);
-  g_subprocess_communicate_utf8_async (checker, NULL, NULL, checker_finished_cb, &run);
-  g_assert_true (mail_setup_test_ui_wait_until (checker_done, &run, 60000));
-  g_assert_no_error (run.error);
-
-  json_parser_load_from_data (parser, run.output, -1, &error);
-  g_assert_no_error (error);
-  g_free (run.output);
-  tree = json_object_ref (json_node_get_object (json_parser_get_root (parser)));
-  if (json_object_has_member (tree, "error"))
-    g_error ("%s", json_object_get_string_member (tree, "error"));
-  g_assert_true (g_subprocess_get_if_exited (checker));
-  g_assert_cmpint (g_subprocess_get_exit_status (checker), ==, 0);
-
-  return tree;
-}
-
-/* The first object on screen with ROLE whose name starts with NAME;
- * NULL when there is none. */
-static JsonObject *
-find_object (JsonObject *tree,
-             const char *role,
-             const char *name)
-{
-  JsonArray *objects = json_object_get_array_member (tree, "objects");
-
-  for (guint i = 0; i < json_array_get_length (objects); i++)
-    {
-      JsonObject *object = json_array_get_object_element (objects, i);
-
-      if (g_str_equal (json_object_get_string_member (object, "role"), role) &&
-          g_str_has_prefix (json_object_get_string_member (object, "name"), name))
-        return object;
-    }
-
-  return NULL;
-}
-
-static JsonObject *
-expect_object (JsonObject *tree,
-               const char *role,
-               const char *name)
-{
-  JsonObject *object = find_object (tree, role, name);
-
-  if (object == NULL)
-    g_error ("No %s named “%s…” on screen for assistive technologies", role, name);
-
-  return object;
-}
-
-/* Reads the tree of the page in view, named PAGE in messages, and fails
- * the test on every object that a screen reader could not name. The
- * tree is returned for the page's own checks. */
-static JsonObject *
-assert_page_accessible (gpointer    window,
-                        const char *page)
-{
-  JsonObject *tree = read_accessible_tree (GTK_WINDOW (window));
-  JsonArray *problems = json_object_get_array_member (tree, "problems");
-  guint n_objects = json_array_get_length (json_object_get_array_member (tree, "objects"));
-
-  g_test_message ("%s: %u objects on screen", page, n_objects);
-  /* Not an empty tree read by mistake. */
-  g_assert_cmpuint (n_objects, >, 10);
-  /* MAIL_SETUP_TEST_A11Y_DUMP=1: the whole tree, as a screen reader has it. */
-  if (g_getenv ("MAIL_SETUP_TEST_A11Y_DUMP") != NULL)
-    {
-      JsonArray *objects = json_object_get_array_member (tree, "objects");
-
-      for (guint i = 0; i < n_objects; i++)
-        {
-          JsonObject *object = json_array_get_object_element (objects, i);
-
-          g_test_message ("%s: %s “%s” (%s)", page, json_object_get_string_member (object, "role"),
-                          json_object_get_string_member (object, "name"),
-                          json_object_get_string_member (object, "description"));
-        }
-    }
-  for (guint i = 0; i < json_array_get_length (problems); i++)
-    g_test_message ("%s: %s", page, json_array_get_string_element (problems, i));
-  if (json_array_get_length (problems) > 0)
-    g_test_fail_printf ("%s: %u objects that take the focus or a click have no usable name",
-                        page, json_array_get_length (problems));
-
-  return tree;
 }
 
 static gboolean
@@ -218,26 +85,26 @@ test_accessibility_first_pages (void)
   g_autoptr(JsonObject) outlook = NULL;
   g_autoptr(JsonObject) other = NULL;
 
-  fresh = assert_page_accessible (window, "provider page");
-  expect_object (fresh, "text", "E-mail Address");
+  fresh = mail_setup_test_a11y_assert_named (window, "provider page");
+  mail_setup_test_a11y_expect (fresh, "text", "E-mail Address");
 
   mail_setup_test_ui_type_into (window, "email", "someone@outlook.com");
-  typed = assert_page_accessible (window, "provider page, address typed");
-  expect_object (typed, "push button", "Continue");
+  typed = mail_setup_test_a11y_assert_named (window, "provider page, address typed");
+  mail_setup_test_a11y_expect (typed, "push button", "Continue");
 
   mail_setup_test_ui_press (window, "continue");
   mail_setup_test_ui_wait_for_page (window, "account", 2000);
-  outlook = assert_page_accessible (window, "account page, Outlook.com");
-  expect_object (outlook, "text", "Password");
-  expect_object (outlook, "push button", "Test Account");
+  outlook = mail_setup_test_a11y_assert_named (window, "account page, Outlook.com");
+  mail_setup_test_a11y_expect (outlook, "text", "Password");
+  mail_setup_test_a11y_expect (outlook, "push button", "Test Account");
 
   mail_setup_test_ui_press (window, "back");
   mail_setup_test_ui_wait_for_page (window, "provider", 2000);
   gtk_widget_activate (widget (window, "provider-other"));
   mail_setup_test_ui_press (window, "continue");
   mail_setup_test_ui_wait_for_page (window, "account", 2000);
-  other = assert_page_accessible (window, "account page, other server");
-  expect_object (other, "text", "IMAP Server");
+  other = mail_setup_test_a11y_assert_named (window, "account page, other server");
+  mail_setup_test_a11y_expect (other, "text", "IMAP Server");
 
   gtk_window_destroy (GTK_WINDOW (window));
 }
@@ -311,17 +178,17 @@ test_accessibility_testing_page (void)
    * client (its Text interface, under the plain text role): nothing in
    * its API changes that. Pages out of view, though, are hidden: the
    * testing page below must not give the password away. */
-  account = assert_page_accessible (window, "account page, filled in");
+  account = mail_setup_test_a11y_assert_named (window, "account page, filled in");
   if (tree_reveals (account, "Pa55 never sent"))
     g_test_message ("GTK 4.8: the password field's text is readable over AT-SPI");
 
   mail_setup_test_ui_press (window, "continue");
   mail_setup_test_ui_wait_for_page (window, "testing", 2000);
-  testing = assert_page_accessible (window, "testing page");
-  expect_object (testing, "push button", "Cancel");
-  lookup = expect_object (testing, "list item", "Looking up the server");
+  testing = mail_setup_test_a11y_assert_named (window, "testing page");
+  mail_setup_test_a11y_expect (testing, "push button", "Cancel");
+  lookup = mail_setup_test_a11y_expect (testing, "list item", "Looking up the server");
   g_assert_cmpstr (member (lookup, "description"), ==, "Passed");
-  greeting = expect_object (testing, "list item", "Server greeting");
+  greeting = mail_setup_test_a11y_expect (testing, "list item", "Server greeting");
   g_assert_cmpstr (member (greeting, "description"), ==, "In progress");
   g_assert_false (tree_reveals (testing, "Pa55 never sent"));
 
@@ -372,17 +239,17 @@ test_accessibility_remedy_and_result (void)
   mail_setup_test_ui_press (window, "continue");
   mail_setup_test_ui_wait_for_page (window, "result", 20000);
 
-  remedy = assert_page_accessible (window, "result page, Microsoft refused the sign-in");
-  expect_object (remedy, "push button", "Try Again");
-  step = expect_object (remedy, "check box", "Step 1");
+  remedy = mail_setup_test_a11y_assert_named (window, "result page, Microsoft refused the sign-in");
+  mail_setup_test_a11y_expect (remedy, "push button", "Try Again");
+  step = mail_setup_test_a11y_expect (remedy, "check box", "Step 1");
   g_assert_cmpstr (member (step, "description"), ==, "Not done");
   g_assert_false (has_state (step, "checked"));
   /* The result's mark is a picture with words. */
-  expect_object (remedy, "image", "Problem");
+  mail_setup_test_a11y_expect (remedy, "image", "Problem");
 
   gtk_check_button_set_active (GTK_CHECK_BUTTON (widget (window, "tick-1")), TRUE);
-  ticked = assert_page_accessible (window, "result page, first step done");
-  step = expect_object (ticked, "check box", "Step 1");
+  ticked = mail_setup_test_a11y_assert_named (window, "result page, first step done");
+  step = mail_setup_test_a11y_expect (ticked, "check box", "Step 1");
   g_assert_true (has_state (step, "checked"));
   g_assert_cmpstr (member (step, "description"), ==, "Done");
 
@@ -390,37 +257,37 @@ test_accessibility_remedy_and_result (void)
   mail_setup_test_ui_press (window, "retry");
   mail_setup_test_ui_wait_for_page (window, "result", 20000);
   g_assert_true (gtk_widget_is_drawable (widget (window, "ok")));
-  success = assert_page_accessible (window, "result page, success");
-  expect_object (success, "image", "Success");
-  expect_object (success, "push button", "Save");
-  g_assert_cmpstr (member (expect_object (success, "list item", "Signing in"), "description"), ==, "Passed");
+  success = mail_setup_test_a11y_assert_named (window, "result page, success");
+  mail_setup_test_a11y_expect (success, "image", "Success");
+  mail_setup_test_a11y_expect (success, "push button", "Save");
+  g_assert_cmpstr (member (mail_setup_test_a11y_expect (success, "list item", "Signing in"), "description"), ==, "Passed");
 
   mail_setup_test_ui_press (window, "save");
   g_assert_true (mail_setup_test_ui_wait_until (mail_setup_test_ui_save_finished, window, 10000));
   g_assert_true (gtk_widget_get_visible (widget (window, "done")));
   /* Saved, the window goes on to the mail programs. */
   mail_setup_test_ui_wait_for_page (window, "use", 2000);
-  use = assert_page_accessible (window, "mail programs page");
+  use = mail_setup_test_a11y_assert_named (window, "mail programs page");
 
   mail_setup_test_ui_press (window, "back");
   mail_setup_test_ui_wait_for_page (window, "result", 2000);
-  saved = assert_page_accessible (window, "result page, saved");
-  expect_object (saved, "push button", "Use in Mail Apps");
+  saved = mail_setup_test_a11y_assert_named (window, "result page, saved");
+  mail_setup_test_a11y_expect (saved, "push button", "Use in Mail Apps");
 
   gtk_window_destroy (GTK_WINDOW (window));
 
   /* The first page lists the saved account, with its buttons named. */
   window = mail_setup_test_ui_open_wizard ();
-  first = assert_page_accessible (window, "provider page, saved account");
-  expect_object (first, "push button", "Test");
-  expect_object (first, "push button", "More Actions");
+  first = mail_setup_test_a11y_assert_named (window, "provider page, saved account");
+  mail_setup_test_a11y_expect (first, "push button", "Test");
+  mail_setup_test_a11y_expect (first, "push button", "More Actions");
 
   /* Remove asks first: the dialog's answers are named too. */
   gtk_widget_activate_action (GTK_WIDGET (window), "win.remove-account", "s", "someone@outlook.com");
   g_assert_true (mail_setup_test_ui_wait_until (remove_dialog_shown, &dialog, 5000));
-  removing = assert_page_accessible (dialog, "remove dialog");
-  expect_object (removing, "push button", "Remove");
-  expect_object (removing, "push button", "Cancel");
+  removing = mail_setup_test_a11y_assert_named (dialog, "remove dialog");
+  mail_setup_test_a11y_expect (removing, "push button", "Remove");
+  mail_setup_test_a11y_expect (removing, "push button", "Cancel");
   gtk_window_destroy (GTK_WINDOW (dialog));
   gtk_window_destroy (GTK_WINDOW (window));
   mail_setup_test_ui_remove_saved_account ("someone@outlook.com");
@@ -441,9 +308,9 @@ test_accessibility_microsoft_sign_in_remedy (void)
   mail_setup_test_ui_wait_for_page (window, "result", 20000);
   g_assert_true (gtk_widget_is_drawable (widget (window, "ms-basic-auth-blocked")));
 
-  result = assert_page_accessible (window, "result page, Microsoft sign-in needed");
-  expect_object (result, "push button", "Sign In With Microsoft");
-  expect_object (result, "image", "Problem");
+  result = mail_setup_test_a11y_assert_named (window, "result page, Microsoft sign-in needed");
+  mail_setup_test_a11y_expect (result, "push button", "Sign In With Microsoft");
+  mail_setup_test_a11y_expect (result, "image", "Problem");
 
   gtk_window_destroy (GTK_WINDOW (window));
 }
@@ -477,15 +344,15 @@ test_accessibility_sign_in (void)
   gtk_widget_activate (widget (window, "microsoft-sign-in-row"));
   mail_setup_test_ui_wait_for_page (window, "sign-in", 2000);
   g_assert_true (mail_setup_test_ui_wait_until (mail_setup_test_ui_browser_is_waiting, window, 10000));
-  browser = assert_page_accessible (window, "sign-in page, browser");
-  expect_object (browser, "push button", "Open Again");
+  browser = mail_setup_test_a11y_assert_named (window, "sign-in page, browser");
+  mail_setup_test_a11y_expect (browser, "push button", "Open Again");
 
   mail_setup_test_ui_press (window, "use-device");
   g_assert_true (mail_setup_test_ui_wait_until (code_is_shown, window, 10000));
-  code = assert_page_accessible (window, "sign-in page, code");
+  code = mail_setup_test_a11y_assert_named (window, "sign-in page, code");
   user_code = gtk_label_get_label (GTK_LABEL (widget (window, "user-code")));
   spelled = spell_out (user_code);
-  code_object = expect_object (code, "label", "Sign-in code");
+  code_object = mail_setup_test_a11y_expect (code, "label", "Sign-in code");
   g_test_message ("the code %s is read as “%s”", user_code, member (code_object, "name"));
   g_assert_nonnull (strstr (member (code_object, "name"), spelled));
 
@@ -570,8 +437,6 @@ position_of (GPtrArray  *said,
 static void
 test_accessibility_stage_results_announced (void)
 {
-  g_autofree char *script = g_test_build_filename (G_TEST_DIST, "check-accessible-tree.py", NULL);
-  g_autofree char *pid = g_strdup_printf ("%d", (int) getpid ());
   g_autofree char *port = g_strdup_printf ("%u", mail_setup_test_service_port ("MAIL_SETUP_TEST_DOVECOT_IMAPS_PORT"));
   g_autofree char *smtp_port = g_strdup_printf ("%u", mail_setup_test_service_port ("MAIL_SETUP_TEST_DOVECOT_SUBMISSION_PORT"));
   g_autoptr(GSubprocess) listener = NULL;
@@ -602,9 +467,7 @@ test_accessibility_stage_results_announced (void)
   mail_setup_test_ui_type_into (window, "smtp-port", smtp_port);
   adw_combo_row_set_selected (ADW_COMBO_ROW (widget (window, "smtp-security")), MAIL_SETUP_SECURITY_STARTTLS);
 
-  listener = g_subprocess_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error,
-                               ATSPI_PYTHON, script, "--pid", pid, "--listen", NULL);
-  g_assert_no_error (error);
+  listener = mail_setup_test_a11y_spawn_listener ();
   output = g_data_input_stream_new (g_subprocess_get_stdout_pipe (listener));
   ready = read_line (output, 30000);
   g_assert_cmpstr (ready, ==, "ready");
@@ -746,9 +609,7 @@ main (int   argc,
   if (!mail_setup_test_services_running ())
     return mail_setup_test_skip_without_services (&argc, &argv);
 
-  /* The other UI tests keep GTK off the accessibility bus; this one is
-   * about what is on it. */
-  g_setenv ("GTK_A11Y", "atspi", TRUE);
+  mail_setup_test_a11y_init ();
   gtk_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/accessibility/first-pages", test_accessibility_first_pages);

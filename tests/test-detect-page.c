@@ -12,6 +12,7 @@
 #include "mail-setup-core.h"
 #include "mail-setup-detect.h"
 #include "mail-setup-test-resolver.h"
+#include "mail-setup-test-a11y.h"
 #include "mail-setup-test-ui.h"
 #include "mail-setup-test-util.h"
 
@@ -192,6 +193,7 @@ test_microsoft_365_custom_domain (void)
   MailSetupAccount *account = mail_setup_window_get_account (window);
   guint questions_before = mail_setup_test_resolver_get_n_questions (resolver);
   g_auto(GStrv) questions = NULL;
+  g_autoptr(JsonObject) tree = NULL;
   guint mx_questions = 0;
 
   g_assert_true (gtk_widget_get_visible (widget (window, "lookups-privacy")));
@@ -221,6 +223,10 @@ test_microsoft_365_custom_domain (void)
         mx_questions++;
       }
   g_assert_cmpuint (mx_questions, ==, 1);
+
+  /* What was found is read out as a status, and the page stays named. */
+  tree = mail_setup_test_a11y_assert_named (window, "provider page, provider found");
+  mail_setup_test_a11y_expect (tree, "status bar", "Microsoft 365 for Contoso");
 
   mail_setup_test_ui_save_screenshot (window, "detect-page-microsoft-365");
   adw_style_manager_set_color_scheme (adw_style_manager_get_default (), ADW_COLOR_SCHEME_FORCE_DARK);
@@ -408,6 +414,7 @@ main (int   argc,
   g_setenv ("XDG_CONFIG_HOME", config, TRUE);
   start_server ();
 
+  mail_setup_test_a11y_init ();
   gtk_test_init (&argc, &argv, NULL);
   adw_init ();
   /* On, whatever the other UI tests' default: this test answers the
