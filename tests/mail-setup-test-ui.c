@@ -370,3 +370,41 @@ mail_setup_test_ui_secret_tool_lookup (const char *user,
 
   return output;
 }
+
+typedef struct
+{
+  GType      type;
+  GtkWidget *found;
+} ToplevelSearch;
+
+static gboolean
+toplevel_shown (gpointer user_data)
+{
+  ToplevelSearch *search = user_data;
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWidget) toplevel = g_list_model_get_item (toplevels, i);
+
+      if (G_TYPE_CHECK_INSTANCE_TYPE (toplevel, search->type) && gtk_widget_get_mapped (toplevel))
+        {
+          search->found = toplevel;
+          return TRUE;
+        }
+    }
+
+  return FALSE;
+}
+
+GtkWidget *
+mail_setup_test_ui_wait_for_toplevel (GType type,
+                                      guint timeout_ms)
+{
+  ToplevelSearch search = { type, NULL };
+
+  if (!mail_setup_test_ui_wait_until (toplevel_shown, &search, timeout_ms))
+    g_error ("No %s appeared within %u ms", g_type_name (type), timeout_ms);
+
+  return search.found;
+}

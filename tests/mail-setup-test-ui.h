@@ -51,6 +51,10 @@ MailSetupWindow *mail_setup_test_ui_open_wizard_with_size (int width,
  * ended (saved, or an error said); the browser sign-in waits. */
 gboolean         mail_setup_test_ui_save_finished  (gpointer              window);
 gboolean         mail_setup_test_ui_browser_is_waiting (gpointer          window);
+/* The mapped toplevel window of TYPE (a dialog, the shortcuts window),
+ * waited for up to TIMEOUT_MS; fails the test when none appears. */
+GtkWidget       *mail_setup_test_ui_wait_for_toplevel (GType             type,
+                                                      guint             timeout_ms);
 /* Removes a saved account, so that the tests after start without it. */
 void             mail_setup_test_ui_remove_saved_account (const char     *email);
 /* What `secret-tool lookup` finds for an IMAP item of USER at SERVER:PORT

@@ -197,25 +197,6 @@ test_accessibility_testing_page (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
-static gboolean
-remove_dialog_shown (gpointer user_data)
-{
-  GListModel *toplevels = gtk_window_get_toplevels ();
-
-  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
-    {
-      g_autoptr(GtkWidget) toplevel = g_list_model_get_item (toplevels, i);
-
-      if (ADW_IS_MESSAGE_DIALOG (toplevel) && gtk_widget_get_mapped (toplevel))
-        {
-          *(GtkWidget **) user_data = toplevel;
-          return TRUE;
-        }
-    }
-
-  return FALSE;
-}
-
 /* Microsoft refuses the sign-in: the result page and its guided fix, whose
  * steps say their number and whether they are done; then Try Again, the
  * success page, Save, and the page of mail programs. */
@@ -231,7 +212,7 @@ test_accessibility_remedy_and_result (void)
   g_autoptr(JsonObject) use = NULL;
   g_autoptr(JsonObject) first = NULL;
   g_autoptr(JsonObject) removing = NULL;
-  GtkWidget *dialog = NULL;
+  GtkWidget *dialog;
   JsonObject *step;
 
   server = mail_setup_test_server_start ("ms-login-failed", "--user", "someone@outlook.com", NULL);
@@ -284,7 +265,7 @@ test_accessibility_remedy_and_result (void)
 
   /* Remove asks first: the dialog's answers are named too. */
   gtk_widget_activate_action (GTK_WIDGET (window), "win.remove-account", "s", "someone@outlook.com");
-  g_assert_true (mail_setup_test_ui_wait_until (remove_dialog_shown, &dialog, 5000));
+  dialog = mail_setup_test_ui_wait_for_toplevel (ADW_TYPE_MESSAGE_DIALOG, 5000);
   removing = mail_setup_test_a11y_assert_named (dialog, "remove dialog");
   mail_setup_test_a11y_expect (removing, "push button", "Remove");
   mail_setup_test_a11y_expect (removing, "push button", "Cancel");

@@ -509,25 +509,6 @@ test_keyboard_alt_left_goes_back (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
-static gboolean
-shortcuts_window_is_shown (gpointer user_data)
-{
-  GListModel *toplevels = gtk_window_get_toplevels ();
-
-  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
-    {
-      g_autoptr(GtkWidget) toplevel = g_list_model_get_item (toplevels, i);
-
-      if (GTK_IS_SHORTCUTS_WINDOW (toplevel) && gtk_widget_get_mapped (toplevel))
-        {
-          *(GtkWidget **) user_data = toplevel;
-          return TRUE;
-        }
-    }
-
-  return FALSE;
-}
-
 static void
 collect_accelerators (GtkWidget *widget,
                       GPtrArray *accelerators)
@@ -556,7 +537,7 @@ test_keyboard_shortcuts_listed (void)
   GtkWidget *shortcuts = NULL;
 
   press (window, "<Control>question");
-  g_assert_true (mail_setup_test_ui_wait_until (shortcuts_window_is_shown, &shortcuts, 5000));
+  shortcuts = mail_setup_test_ui_wait_for_toplevel (GTK_TYPE_SHORTCUTS_WINDOW, 5000);
   collect_accelerators (shortcuts, accelerators);
   g_ptr_array_add (accelerators, NULL);
   g_assert_true (g_strv_contains ((const char * const *) accelerators->pdata, "Return"));

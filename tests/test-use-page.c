@@ -381,24 +381,6 @@ save_finished (gpointer user_data)
          gtk_widget_has_css_class (widget (window, "save-status"), "error");
 }
 
-static gboolean
-result_arrived (gpointer user_data)
-{
-  return *(GAsyncResult **) user_data != NULL;
-}
-
-static void
-remove_saved_account (const char *email)
-{
-  g_autoptr(GAsyncResult) result = NULL;
-  g_autoptr(GError) error = NULL;
-
-  mail_setup_account_store_remove_async (email, NULL, mail_setup_store_async_result, &result);
-  g_assert_true (mail_setup_test_ui_wait_until (result_arrived, &result, 10000));
-  g_assert_true (mail_setup_account_store_remove_finish (result, &error));
-  g_assert_no_error (error);
-}
-
 /* An account of one's own server (the test Dovecot: STARTTLS, sending
  * over implicit TLS), tested and saved in the wizard. Its address is the
  * test's own, so that its keyring items are apart from other tests'. */
@@ -473,7 +455,13 @@ test_use_page_after_save (void)
   mail_setup_test_ui_wait_for_page (window, "use", 2000);
 
   gtk_window_destroy (GTK_WINDOW (window));
-  remove_saved_account (email);
+  mail_setup_test_ui_remove_saved_account (email);
+}
+
+static gboolean
+result_arrived (gpointer user_data)
+{
+  return *(GAsyncResult **) user_data != NULL;
 }
 
 static MailSetupSavedAccount *
@@ -610,7 +598,7 @@ test_use_page_from_saved_account_menu (void)
   mail_setup_test_ui_wait_for_page (window, "provider", 2000);
 
   gtk_window_destroy (GTK_WINDOW (window));
-  remove_saved_account (MICROSOFT_EMAIL);
+  mail_setup_test_ui_remove_saved_account (MICROSOFT_EMAIL);
 }
 
 int

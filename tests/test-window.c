@@ -23,44 +23,6 @@ test_window_opens_with_title (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
-static gboolean
-about_window_is_shown (gpointer user_data)
-{
-  GListModel *toplevels = gtk_window_get_toplevels ();
-
-  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
-    {
-      g_autoptr(GtkWidget) toplevel = g_list_model_get_item (toplevels, i);
-
-      if (ADW_IS_ABOUT_WINDOW (toplevel) && gtk_widget_get_mapped (toplevel))
-        {
-          *(GtkWidget **) user_data = toplevel;
-          return TRUE;
-        }
-    }
-
-  return FALSE;
-}
-
-static gboolean
-shortcuts_window_is_shown (gpointer user_data)
-{
-  GListModel *toplevels = gtk_window_get_toplevels ();
-
-  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
-    {
-      g_autoptr(GtkWidget) toplevel = g_list_model_get_item (toplevels, i);
-
-      if (GTK_IS_SHORTCUTS_WINDOW (toplevel) && gtk_widget_get_mapped (toplevel))
-        {
-          *(GtkWidget **) user_data = toplevel;
-          return TRUE;
-        }
-    }
-
-  return FALSE;
-}
-
 static void
 test_window_keyboard_shortcuts (void)
 {
@@ -73,7 +35,7 @@ test_window_keyboard_shortcuts (void)
                                                   "win.show-help-overlay");
   g_assert_true (g_strv_contains ((const char * const *) accels, "<Control>question"));
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.show-help-overlay", NULL));
-  g_assert_true (mail_setup_test_ui_wait_until (shortcuts_window_is_shown, &shortcuts, 5000));
+  shortcuts = mail_setup_test_ui_wait_for_toplevel (GTK_TYPE_SHORTCUTS_WINDOW, 5000);
   screenshot = mail_setup_test_ui_screenshot (shortcuts, "shortcuts");
   gtk_window_destroy (GTK_WINDOW (shortcuts));
   gtk_window_destroy (GTK_WINDOW (window));
@@ -136,7 +98,7 @@ test_window_about_and_quit (void)
   window = mail_setup_test_ui_open_window ();
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "app.about", NULL));
-  g_assert_true (mail_setup_test_ui_wait_until (about_window_is_shown, &about, 5000));
+  about = mail_setup_test_ui_wait_for_toplevel (ADW_TYPE_ABOUT_WINDOW, 5000);
   g_assert_cmpstr (adw_about_window_get_application_name (ADW_ABOUT_WINDOW (about)), ==,
                    "Mail Setup");
   g_assert_cmpint (adw_about_window_get_license_type (ADW_ABOUT_WINDOW (about)), ==,
