@@ -482,6 +482,12 @@ test_accessibility_stage_results_announced (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+static gboolean
+time_passed (gpointer user_data)
+{
+  return g_get_monotonic_time () >= *(gint64 *) user_data;
+}
+
 /* Fails on any label on screen under ROOT whose text is cut short
  * without its whole text in a tooltip. */
 static void
@@ -507,6 +513,11 @@ look_at (MailSetupWindow *window,
          const char      *shot,
          int              max_width)
 {
+  gint64 until = g_get_monotonic_time () + G_USEC_PER_SEC / 2;
+
+  /* The picture once a field's title has moved up over what was typed
+   * (libadwaita animates it); nothing asserted depends on the wait. */
+  mail_setup_test_ui_wait_until (time_passed, &until, 2000);
   mail_setup_test_ui_wait_for_frame (GTK_WIDGET (window));
   mail_setup_test_ui_save_screenshot (window, shot);
   g_test_message ("%s: %d px wide", shot, gtk_widget_get_width (GTK_WIDGET (window)));
