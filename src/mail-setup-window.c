@@ -249,9 +249,9 @@ ensure_page (MailSetupWindow *self,
 
 /* Only the page in view takes the focus. The one it replaces is still
  * drawn while it slides away, and Tab would go on into its fields, which
- * then vanish with the focus in them. And only the page in view is in the
- * accessible tree: GTK 4.8 keeps the others there, where a screen
- * reader's review would wander into them. */
+ * then vanish with the focus in them. (That only the page in view is in
+ * the accessible tree, mail_setup_accessible_name_parts() sees to, as for
+ * every stack.) */
 static void
 update_page_focus (MailSetupWindow *self)
 {
@@ -259,10 +259,7 @@ update_page_focus (MailSetupWindow *self)
 
   for (GtkWidget *page = gtk_widget_get_first_child (GTK_WIDGET (self->pages)); page != NULL;
        page = gtk_widget_get_next_sibling (page))
-    {
-      gtk_widget_set_can_focus (page, page == visible);
-      gtk_accessible_update_state (GTK_ACCESSIBLE (page), GTK_ACCESSIBLE_STATE_HIDDEN, page != visible, -1);
-    }
+    gtk_widget_set_can_focus (page, page == visible);
 }
 
 /* Whether the focus is where the user can see it: in the header bar or in
